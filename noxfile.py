@@ -1,0 +1,59 @@
+"""Developer tasks: `nox` runs lint, typecheck and tests; `nox -s bench` and `nox -s demo` on demand."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+PYTHON = os.environ.get("PAINTBOT_NOX_PYTHON") or None  # None: the interpreter running nox
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole test suite: unit, contract and end-to-end."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff (style and bugs) and import-linter (the layer rules of docs/ARCHITECTURE.md)."""
+    session.install("-e", ".[lint]")
+    session.run("ruff", "check", "src", "tests", "bench", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "bench", "noxfile.py")
+    session.run("lint-imports")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the library and the bot."""
+    session.install("-e", ".[typecheck]")
+    session.run("mypy", "--strict")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: print a table and write it to docs/PERFORMANCE.md."""
+    session.install("-e", ".")
+    session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """A scripted console session on embedded defaults: register, ask for a page, get it."""
+    session.install("-e", ".")
+    out = session.create_tmp()
+    session.env.update(
+        {"PAINTBOT_DB_PATH": f"{out}/demo.sqlite3", "PAINTBOT_OUTPUT_DIR": f"{out}/pages"}
+    )
+    session.run(
+        "bash",
+        "-c",
+        "printf '/start\\nПолучить раскраску\\nкот в шляпе\\n/balance\\n' | paintbot console",
+        external=True,
+    )

@@ -1,0 +1,23 @@
+"""In-memory implementations of every port: the fakes the unit tests use, held to the contracts."""
+
+from .clock import ManualClock
+from .conversations import InMemoryConversations
+from .images import FakeImageGenerator, FakePageFinisher
+from .jobs import InMemoryJobs
+from .ledger import InMemoryLedger
+from .messenger import InMemoryMessenger, SentMessage
+from .queue import InMemoryJobQueue
+from .users import InMemoryUsers
+
+__all__ = [
+    "FakeImageGenerator",
+    "FakePageFinisher",
+    "InMemoryConversations",
+    "InMemoryJobQueue",
+    "InMemoryJobs",
+    "InMemoryLedger",
+    "InMemoryMessenger",
+    "InMemoryUsers",
+    "ManualClock",
+    "SentMessage",
+]

@@ -1,0 +1,53 @@
+"""Fake image backend and page finisher: instant, recordable, and able to fail on demand."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from paintcore.domain.errors import PaintError
+from paintcore.domain.pages import ColoringPage, PageOptions, RenderedImage
+
+
+@dataclass
+class FakeImageGenerator:
+    """Returns a tiny fake image; `prompts` records every request."""
+
+    delay: float = 0.0  # seconds each generation takes (benchmarks, load tests)
+    failures: list[PaintError] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def name(self) -> str:
+        return "fake"
+
+    def generate(self, *, prompt: str, description: str, options: PageOptions) -> RenderedImage:
+        with self._lock:
+            self.prompts.append(prompt)
+            failure = self.failures.pop(0) if self.failures else None
+        if self.delay:
+            time.sleep(self.delay)
+        if failure is not None:
+            raise failure
+        return RenderedImage(data=f"image of {description}".encode(), source="fake")
+
+
+@dataclass
+class FakePageFinisher:
+    """Wraps the fake image into a page without touching pixels."""
+
+    failures: list[PaintError] = field(default_factory=list)
+
+    def finish(self, image: RenderedImage, *, title: str, options: PageOptions) -> ColoringPage:
+        if self.failures:
+            raise self.failures.pop(0)
+        return ColoringPage(
+            title=title,
+            png=b"PNG:" + image.data,
+            pdf=b"%PDF:" + image.data,
+            width=2480,
+            height=3508,
+            source=image.source,
+        )

@@ -1,0 +1,142 @@
+"""In-memory Ledger: the money rules under one lock, with the transactions kept for inspection."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from paintcore.domain.credits import (
+    Balance,
+    Bucket,
+    Hold,
+    HoldState,
+    SystemAccount,
+    Transaction,
+    TransactionKind,
+    capture_key,
+    release_key,
+    reserve_key,
+    system_account,
+    user_account,
+)
+from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.users import UserId
+from paintcore.ports import Clock
+
+
+class InMemoryLedger:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.wallets: dict[UserId, dict[Bucket, int]] = {}
+        self.holds: dict[str, Hold] = {}
+        self.log: list[Transaction] = []
+        self._keys: set[str] = set()
+
+    def grant(
+        self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
+    ) -> bool:
+        if amount <= 0:
+            raise ValueError("a grant must be positive")
+        if bucket is Bucket.HELD:
+            raise ValueError("credits are granted to the free or paid bucket")
+        source = SystemAccount.GRANTS if bucket is Bucket.FREE else SystemAccount.SALES
+        with self._lock:
+            if key in self._keys:
+                return False
+            self._record(
+                key, kind, user_id, system_account(source), user_account(user_id, bucket), amount
+            )
+            self._wallet(user_id)[bucket] += amount
+            return True
+
+    def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
+        if amount <= 0:
+            raise ValueError("a reservation must be positive")
+        with self._lock:
+            existing = self.holds.get(job_id)
+            if existing is not None:
+                return existing
+            wallet = self._wallet(user_id)
+            bucket = next((b for b in (Bucket.FREE, Bucket.PAID) if wallet[b] >= amount), None)
+            if bucket is None:
+                raise QuotaExceeded(
+                    f"user {user_id} has {wallet[Bucket.FREE] + wallet[Bucket.PAID]} credits"
+                )
+            wallet[bucket] -= amount
+            wallet[Bucket.HELD] += amount
+            hold = Hold(job_id, user_id, bucket, amount, HoldState.HELD)
+            self.holds[job_id] = hold
+            self._record(
+                reserve_key(job_id),
+                TransactionKind.RESERVE,
+                user_id,
+                user_account(user_id, bucket),
+                user_account(user_id, Bucket.HELD),
+                amount,
+            )
+            return hold
+
+    def capture(self, *, job_id: str) -> bool:
+        return self._settle(job_id, HoldState.CAPTURED)
+
+    def release(self, *, job_id: str) -> bool:
+        return self._settle(job_id, HoldState.RELEASED)
+
+    def hold(self, job_id: str) -> Hold | None:
+        with self._lock:
+            return self.holds.get(job_id)
+
+    def balance(self, user_id: UserId) -> Balance:
+        with self._lock:
+            w = self.wallets.get(user_id)
+            if w is None:
+                return Balance()
+            return Balance(free=w[Bucket.FREE], paid=w[Bucket.PAID], held=w[Bucket.HELD])
+
+    def transactions(self, user_id: UserId | None = None) -> list[Transaction]:
+        with self._lock:
+            return [t for t in self.log if user_id is None or t.user_id == user_id]
+
+    def _settle(self, job_id: str, outcome: HoldState) -> bool:
+        with self._lock:
+            hold = self.holds.get(job_id)
+            if hold is None or hold.state is not HoldState.HELD:
+                return False
+            self.holds[job_id] = replace(hold, state=outcome)
+            wallet = self._wallet(hold.user_id)
+            wallet[Bucket.HELD] -= hold.amount
+            if outcome is HoldState.CAPTURED:
+                key, kind, target = (
+                    capture_key(job_id),
+                    TransactionKind.CAPTURE,
+                    system_account(SystemAccount.SPENT),
+                )
+            else:
+                wallet[hold.bucket] += hold.amount
+                key, kind = release_key(job_id), TransactionKind.RELEASE
+                target = user_account(hold.user_id, hold.bucket)
+            self._record(
+                key,
+                kind,
+                hold.user_id,
+                user_account(hold.user_id, Bucket.HELD),
+                target,
+                hold.amount,
+            )
+            return True
+
+    def _wallet(self, user_id: UserId) -> dict[Bucket, int]:
+        return self.wallets.setdefault(user_id, dict.fromkeys(Bucket, 0))
+
+    def _record(
+        self,
+        key: str,
+        kind: TransactionKind,
+        user_id: UserId,
+        source: str,
+        target: str,
+        amount: int,
+    ) -> None:
+        self._keys.add(key)
+        self.log.append(Transaction(key, kind, user_id, source, target, amount, self._clock.now()))

@@ -1,0 +1,55 @@
+"""In-memory Messenger: records what was sent and can be told to fail like a real one."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from paintcore.domain.errors import PaintError, RecipientBlocked
+from paintcore.domain.messages import Keyboard
+from paintcore.domain.pages import ColoringPage
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    chat_id: int
+    kind: str  # "text", "photos" or "page"
+    text: str = ""
+    keyboard: Keyboard | None = None
+    file_ids: tuple[str, ...] = ()
+    page: ColoringPage | None = None
+
+
+@dataclass
+class InMemoryMessenger:
+    sent: list[SentMessage] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    # Raised (once each, in order) by the next sends, e.g. RateLimited or DeliveryFailed.
+    failures: list[PaintError] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
+        self._send(SentMessage(chat_id, "text", text=text, keyboard=keyboard))
+
+    def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:
+        self._send(SentMessage(chat_id, "photos", file_ids=tuple(file_ids)))
+
+    def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
+        self._send(SentMessage(chat_id, "page", text=caption, page=page))
+
+    def to(self, chat_id: int) -> list[SentMessage]:
+        """Everything sent to one chat, in order."""
+        with self._lock:
+            return [m for m in self.sent if m.chat_id == chat_id]
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.text for m in self.to(chat_id) if m.kind == "text"]
+
+    def _send(self, message: SentMessage) -> None:
+        with self._lock:
+            if message.chat_id in self.blocked:
+                raise RecipientBlocked(f"chat {message.chat_id} blocked the bot")
+            if self.failures:
+                raise self.failures.pop(0)
+            self.sent.append(message)

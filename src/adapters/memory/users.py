@@ -1,0 +1,43 @@
+"""In-memory Users."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from paintcore.domain.errors import UserNotFound
+from paintcore.domain.users import User, UserId
+
+
+class InMemoryUsers:
+    def __init__(self) -> None:
+        self.by_id: dict[UserId, User] = {}
+        self._lock = threading.Lock()
+
+    def add(self, user: User) -> bool:
+        with self._lock:
+            if user.id in self.by_id:
+                return False
+            self.by_id[user.id] = user
+            return True
+
+    def get(self, user_id: UserId) -> User | None:
+        with self._lock:
+            return self.by_id.get(user_id)
+
+    def set_blocked(self, user_id: UserId, blocked: bool) -> None:
+        self._change(user_id, blocked=blocked)
+
+    def set_banned(self, user_id: UserId, banned: bool) -> None:
+        self._change(user_id, banned=banned)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.by_id)
+
+    def _change(self, user_id: UserId, **changes: bool) -> None:
+        with self._lock:
+            user = self.by_id.get(user_id)
+            if user is None:
+                raise UserNotFound(f"no user {user_id}")
+            self.by_id[user_id] = replace(user, **changes)  # type: ignore[arg-type]

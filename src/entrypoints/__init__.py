@@ -1,0 +1,1 @@
+"""Composition root (settings, container) and the `paintbot` command."""

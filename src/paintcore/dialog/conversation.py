@@ -1,0 +1,235 @@
+"""Dialog: the bot's conversation, platform-neutral: an incoming message -> use cases -> replies."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..domain.conversation import Awaiting, ConversationState
+from ..domain.errors import (
+    InvalidPrompt,
+    JobInFlight,
+    QuotaExceeded,
+    RecipientBlocked,
+    StorageUnavailable,
+    UserBanned,
+)
+from ..domain.pages import PageOptions
+from ..domain.users import User
+from ..ports import Clock, Conversations, Messenger, Users
+from ..usecases import GetBalance, HealthCheck, RegisterUser, RequestColoringPage, Support
+from .events import IncomingMessage, MessageKind
+from .menu import GET_PAGE, SUPPORT, button_of, command_of, main_menu
+from .notifier import short
+from .texts import Texts, pick_language
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    register: RegisterUser
+    request_page: RequestColoringPage
+    balance: GetBalance
+    health: HealthCheck
+    support: Support
+    users: Users
+    conversations: Conversations
+    messenger: Messenger
+    clock: Clock
+    admin_ids: frozenset[int] = frozenset()
+    fallback_language: str = "ru"
+    welcome_photos: tuple[str, ...] = ()
+
+    def handle(self, event: IncomingMessage) -> None:
+        """Answer one message. Never raises: every failure becomes a short, plain reply."""
+        t = Texts(pick_language(event.sender.language_code, self.fallback_language))
+        log.info(
+            "message",
+            extra={
+                "update_id": event.update_id,
+                "user_id": event.sender.id,
+                "kind": event.kind.value,
+                "length": len(event.text or ""),
+            },
+        )
+        try:
+            self._route(event, t)
+        except RecipientBlocked:
+            self._mark_blocked(event)
+        except StorageUnavailable:
+            log.warning("storage unavailable", exc_info=True, extra={"update_id": event.update_id})
+            self._say(event, t("storage_down"))
+        except Exception:
+            log.exception(
+                "handler failed", extra={"update_id": event.update_id, "user_id": event.sender.id}
+            )
+            self._say(event, t("error"))
+
+    def _route(self, event: IncomingMessage, t: Texts) -> None:
+        if event.kind is MessageKind.UNREADABLE:
+            self.messenger.send_text(event.chat_id, t("unreadable_input"))
+            return
+        text = event.text if event.kind is MessageKind.TEXT else None
+        command = command_of(text) if text else None
+        if command == "start":
+            self._start(event, t)
+            return
+        user = self._user(event, t)
+        if user.banned:
+            self.messenger.send_text(event.chat_id, t("banned"))
+            return
+        if command is not None:
+            self._command(command, event, t)
+            return
+        awaiting = self.conversations.current(user.id)
+        if text is None or not text.strip():
+            if event.kind is not MessageKind.TEXT:
+                self.messenger.send_text(event.chat_id, t("not_text"))
+            elif awaiting is not None:
+                self.messenger.send_text(event.chat_id, t("prompt_empty"))
+            else:
+                self.messenger.send_text(event.chat_id, t("press_button"), keyboard=main_menu(t))
+            return
+        button = button_of(text)
+        if button == GET_PAGE:
+            self._ask_description(event, t)
+        elif button == SUPPORT:
+            self._support(event, t)
+        elif awaiting is not None and awaiting.awaiting is Awaiting.DESCRIPTION:
+            self._request_page(event, text, t)
+        else:
+            self.messenger.send_text(event.chat_id, t("press_button"), keyboard=main_menu(t))
+
+    def _user(self, event: IncomingMessage, t: Texts) -> User:
+        user = self.users.get(event.sender.id)
+        if user is None:  # somebody who never sent /start: register them quietly
+            user = self.register(profile=event.sender, language=t.language).user
+        elif user.blocked:  # they write to us again, so they unblocked the bot
+            self.users.set_blocked(user.id, False)
+        return user
+
+    def _start(self, event: IncomingMessage, t: Texts) -> None:
+        registration = self.register(profile=event.sender, language=t.language)
+        if registration.user.banned:
+            self.messenger.send_text(event.chat_id, t("banned"))
+            return
+        self.conversations.clear(event.sender.id)
+        if self.welcome_photos:
+            self.messenger.send_photos(event.chat_id, self.welcome_photos)
+        credits = self.balance(user_id=event.sender.id).available
+        key = "welcome_new" if registration.is_new else "welcome_back"
+        name = (
+            event.sender.first_name or event.sender.username or "друг"
+            if t.language == "ru"
+            else (event.sender.first_name or event.sender.username or "friend")
+        )
+        self.messenger.send_text(
+            event.chat_id, t(key, name=name, credits=credits), keyboard=main_menu(t)
+        )
+
+    def _command(self, command: str, event: IncomingMessage, t: Texts) -> None:
+        chat, uid = event.chat_id, event.sender.id
+        if command == "help":
+            self.messenger.send_text(chat, t("help"), keyboard=main_menu(t))
+        elif command == "balance":
+            b = self.balance(user_id=uid)
+            self.messenger.send_text(chat, t("balance", free=b.free, paid=b.paid, held=b.held))
+        elif command == "check":
+            self._check(event, t)
+        elif command == "cancel":
+            had = self.conversations.current(uid) is not None
+            self.conversations.clear(uid)
+            self.messenger.send_text(
+                chat, t("cancelled" if had else "nothing_to_cancel"), keyboard=main_menu(t)
+            )
+        elif command in ("draw", "page"):
+            self._ask_description(event, t)
+        elif command == "support":
+            self._support(event, t)
+        else:
+            self.messenger.send_text(chat, t("unknown_command"))
+
+    def _check(self, event: IncomingMessage, t: Texts) -> None:
+        report = self.health()
+        if not report.ok:
+            self.messenger.send_text(event.chat_id, t("check_down"))
+        else:
+            credits = self.balance(user_id=event.sender.id).available
+            self.messenger.send_text(event.chat_id, t("check_ok", credits=credits))
+        if event.sender.id in self.admin_ids:
+            self.messenger.send_text(
+                event.chat_id,
+                t(
+                    "check_admin",
+                    storage=report.storage_detail,
+                    storage_ms=report.storage_ms,
+                    users=report.users,
+                    backend=report.image_backend,
+                    queue=report.queue_depth,
+                    running=report.jobs_running,
+                ),
+            )
+
+    def _ask_description(self, event: IncomingMessage, t: Texts) -> None:
+        self.conversations.expect(
+            ConversationState(event.sender.id, Awaiting.DESCRIPTION, self.clock.now())
+        )
+        rules = self.request_page.rules
+        self.messenger.send_text(
+            event.chat_id, t("ask_description", min=rules.min_length, max=rules.max_length)
+        )
+
+    def _support(self, event: IncomingMessage, t: Texts) -> None:
+        contact = self.support()
+        self.messenger.send_text(
+            event.chat_id, t("support", contact=contact) if contact else t("support_missing")
+        )
+
+    def _request_page(self, event: IncomingMessage, text: str, t: Texts) -> None:
+        uid = event.sender.id
+        try:
+            job = self.request_page(
+                user_id=uid, chat_id=event.chat_id, description=text, options=PageOptions()
+            )
+        except InvalidPrompt as exc:
+            self.messenger.send_text(
+                event.chat_id,
+                t(
+                    f"prompt_{exc.reason}",
+                    min=exc.min_length,
+                    max=exc.max_length,
+                    length=len(text.strip()),
+                ),
+            )
+            return
+        except QuotaExceeded:
+            self.conversations.clear(uid)
+            contact = self.support()
+            reply = t("no_credits_support", contact=contact) if contact else t("no_credits")
+            self.messenger.send_text(event.chat_id, reply, keyboard=main_menu(t))
+            return
+        except JobInFlight:
+            self.messenger.send_text(event.chat_id, t("job_in_flight"))
+            return
+        except UserBanned:
+            self.messenger.send_text(event.chat_id, t("banned"))
+            return
+        self.conversations.clear(uid)
+        self.messenger.send_text(
+            event.chat_id, t("drawing", title=short(job.prompt)), keyboard=main_menu(t)
+        )
+
+    def _say(self, event: IncomingMessage, text: str) -> None:
+        try:
+            self.messenger.send_text(event.chat_id, text)
+        except Exception:
+            log.warning("reply not delivered", exc_info=True, extra={"update_id": event.update_id})
+
+    def _mark_blocked(self, event: IncomingMessage) -> None:
+        try:
+            self.users.set_blocked(event.sender.id, True)
+        except Exception:
+            log.warning(
+                "could not mark user blocked", exc_info=True, extra={"user_id": event.sender.id}
+            )

@@ -1,0 +1,75 @@
+"""DialogNotifier: tells users and admins how a job ended, in the user's language."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ..domain.jobs import Job
+from ..domain.pages import ColoringPage
+from ..domain.users import User
+from ..ports import Messenger, Users
+from .texts import Texts, pick_language
+
+log = logging.getLogger(__name__)
+
+
+def short(title: str, limit: int = 60) -> str:
+    """A description shortened for a caption or a message."""
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class DialogNotifier:
+    messenger: Messenger
+    users: Users
+    admin_ids: frozenset[int] = frozenset()
+    fallback_language: str = "ru"
+
+    def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
+        t = self._texts_for(job)
+        key = "page_ready" if credits_left > 0 else "page_ready_last"
+        self.messenger.send_page(
+            job.chat_id, page, caption=t(key, title=short(job.prompt), credits=credits_left)
+        )
+
+    def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
+        for admin_id in sorted(self.admin_ids - {job.user_id}):
+            t = Texts(pick_language(None, self.fallback_language))
+            caption = t(
+                "admin_copy",
+                user_id=job.user_id,
+                mention=user.mention if user else "—",
+                name=" ".join(p for p in (user.first_name, user.last_name) if p) if user else "",
+                title=short(job.prompt, 200),
+            )
+            try:
+                self.messenger.send_page(admin_id, page, caption=caption)
+            except Exception:  # a copy for admins must never fail the user's job
+                log.warning(
+                    "admin copy not delivered",
+                    exc_info=True,
+                    extra={"job_id": job.id, "admin_id": admin_id},
+                )
+
+    def page_failed(self, job: Job, *, reason: str) -> None:
+        t = self._texts_for(job)
+        title = short(job.prompt)
+        if reason == "rejected":
+            text = t("page_rejected", reason=job.error or "?")
+        elif reason == "interrupted":
+            text = t("page_interrupted", title=title)
+        else:
+            text = t("page_failed", title=title)
+        try:
+            self.messenger.send_text(job.chat_id, text)
+        except Exception:
+            log.warning(
+                "failure notice not delivered",
+                exc_info=True,
+                extra={"job_id": job.id, "user_id": job.user_id},
+            )
+
+    def _texts_for(self, job: Job) -> Texts:
+        user = self.users.get(job.user_id)
+        return Texts(pick_language(user.language if user else None, self.fallback_language))

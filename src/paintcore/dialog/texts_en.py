@@ -1,0 +1,65 @@
+"""Every user-visible text in English."""
+
+TEXTS: dict[str, str] = {
+    "button_get_page": "Get a coloring page",
+    "button_support": "Support",
+    "welcome_new": (
+        "Hi, {name}! I draw coloring pages: describe a picture in a few words and I'll send a page "
+        "with crisp black outlines, as a picture and as a PDF to print on A4.\n\n"
+        "You have {credits} free pages. Press “Get a coloring page” to start."
+    ),
+    "welcome_back": (
+        "Welcome back, {name}! You have {credits} pages left. "
+        "Press “Get a coloring page” to draw a new one."
+    ),
+    "ask_description": (
+        "Describe what to draw, e.g. “a cat in a hat” or “a dinosaur on a skateboard”. "
+        "{min} to {max} characters."
+    ),
+    "drawing": "Drawing “{title}”… It usually takes up to a minute; I'll send it as soon as it's ready.",
+    "page_ready": "Done: “{title}”. Pages left: {credits}.",
+    "page_ready_last": "Done: “{title}”. That was your last page.",
+    "page_failed": "I couldn't draw “{title}”. You were not charged — please try again.",
+    "page_rejected": (
+        "I can't draw that one: {reason}. You were not charged — please try another description."
+    ),
+    "page_interrupted": (
+        "Work on “{title}” was interrupted (the service restarted). You were not charged — "
+        "please try again."
+    ),
+    "no_credits": "You have no pages left.",
+    "no_credits_support": "You have no pages left. To get more, contact support: {contact}",
+    "support": "Support: {contact}",
+    "support_missing": "No support contact is set up yet. Please try later.",
+    "prompt_empty": "The description is empty. Tell me in words what to draw.",
+    "prompt_too_short": "Too short: at least {min} characters, please. What should I draw?",
+    "prompt_too_long": "Too long: at most {max} characters (yours has {length}). Please shorten it.",
+    "job_in_flight": "I'm still drawing your previous page. Once it arrives you can order the next one.",
+    "balance": "Free pages: {free}, bought: {paid}, in progress: {held}.",
+    "help": (
+        "I turn a description into a printable coloring page.\n"
+        "“Get a coloring page” — draw a new page.\n"
+        "“Support” — contact us.\n"
+        "/balance — how many pages you have left\n"
+        "/check — service status\n"
+        "/cancel — stop entering a description\n"
+        "/start — start over"
+    ),
+    "check_ok": "The service is up. Your pages: {credits}.",
+    "check_down": "The service is having trouble right now. Please try again shortly.",
+    "check_admin": (
+        "Storage: {storage} ({storage_ms} ms)\nUsers: {users}\n"
+        "Generator: {backend}\nQueue: {queue}, drawing now: {running}"
+    ),
+    "cancelled": "OK, cancelled. Press “Get a coloring page” when you're ready.",
+    "nothing_to_cancel": "Nothing to cancel.",
+    "unknown_command": "I don't know that command. See /help for the list.",
+    "press_button": "To draw a coloring page, press “Get a coloring page” and describe the picture.",
+    "not_text": "I only understand text. Tell me in words what to draw.",
+    "unreadable_input": "I couldn't read that message (unknown encoding). Please send it again.",
+    "banned": "Access to the bot is restricted. If this is a mistake, contact support.",
+    "storage_down": "The service is temporarily unavailable; nothing was charged. Please try in a few minutes.",
+    "error": "Sorry, something went wrong. Nothing was charged — please try again.",
+    "unknown_button": "That button is out of date. Please use the menu below.",
+    "admin_copy": "Page for {user_id} {mention} ({name}): “{title}”",
+}

@@ -1,0 +1,111 @@
+"""The credit ledger's vocabulary: buckets, accounts, transactions, holds and balances.
+
+Every movement of credits is one balanced transaction from one account to another with a unique
+idempotency key. A user's wallet has three buckets (free, paid, held); the system accounts
+(grants, sales, spent) are the other side, so the sum over all accounts is always zero.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from .users import UserId
+
+
+class Bucket(enum.StrEnum):
+    """A user's wallet bucket."""
+
+    FREE = "free"
+    PAID = "paid"
+    HELD = "held"
+
+
+class SystemAccount(enum.StrEnum):
+    """The other side of every movement; their balances are derived from transactions."""
+
+    GRANTS = "grants"
+    SALES = "sales"
+    SPENT = "spent"
+
+
+class TransactionKind(enum.StrEnum):
+    REGISTRATION = "registration"
+    PURCHASE = "purchase"
+    ADMIN_GRANT = "admin_grant"
+    RESERVE = "reserve"
+    CAPTURE = "capture"
+    RELEASE = "release"
+
+
+class HoldState(enum.StrEnum):
+    HELD = "held"
+    CAPTURED = "captured"
+    RELEASED = "released"
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One balanced movement: `amount` leaves `source` and arrives at `target`."""
+
+    key: str
+    kind: TransactionKind
+    user_id: UserId
+    source: str
+    target: str
+    amount: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Credits reserved for one job; remembers the bucket they came from."""
+
+    job_id: str
+    user_id: UserId
+    bucket: Bucket
+    amount: int
+    state: HoldState
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """A user's wallet: what they may spend now is `free + paid`."""
+
+    free: int = 0
+    paid: int = 0
+    held: int = 0
+
+    @property
+    def available(self) -> int:
+        return self.free + self.paid
+
+
+def user_account(user_id: UserId, bucket: Bucket) -> str:
+    """The ledger name of one of a user's buckets, e.g. `user:42:free`."""
+    return f"user:{user_id}:{bucket.value}"
+
+
+def system_account(account: SystemAccount) -> str:
+    return f"system:{account.value}"
+
+
+def registration_key(user_id: UserId) -> str:
+    return f"register:{user_id}"
+
+
+def reserve_key(job_id: str) -> str:
+    return f"reserve:{job_id}"
+
+
+def capture_key(job_id: str) -> str:
+    return f"capture:{job_id}"
+
+
+def release_key(job_id: str) -> str:
+    return f"release:{job_id}"
+
+
+def purchase_key(charge_id: str) -> str:
+    return f"pay:{charge_id}"

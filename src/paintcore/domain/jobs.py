@@ -1,0 +1,58 @@
+"""A generation job and its state machine: queued -> running -> succeeded | failed."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from .pages import PageOptions
+from .users import UserId
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def in_flight(self) -> bool:
+        return self in (JobState.QUEUED, JobState.RUNNING)
+
+
+_ALLOWED = {
+    JobState.QUEUED: {JobState.RUNNING, JobState.FAILED},
+    JobState.RUNNING: {JobState.SUCCEEDED, JobState.FAILED},
+    JobState.SUCCEEDED: set(),
+    JobState.FAILED: set(),
+}
+
+
+def can_move(current: JobState, target: JobState) -> bool:
+    """Whether the state machine allows `current -> target`."""
+    return target in _ALLOWED[current]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One coloring page being made for one user in one chat."""
+
+    id: str
+    user_id: UserId
+    chat_id: int
+    prompt: str
+    options: PageOptions
+    state: JobState
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str = ""
+
+    def moved(self, target: JobState, at: datetime, error: str = "") -> Job:
+        """This job in state `target`; raises ValueError on a move the machine forbids."""
+        if not can_move(self.state, target):
+            raise ValueError(f"job {self.id}: {self.state} -> {target} is not allowed")
+        if target is JobState.RUNNING:
+            return replace(self, state=target, started_at=at)
+        return replace(self, state=target, finished_at=at, error=error)

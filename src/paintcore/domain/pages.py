@@ -1,0 +1,56 @@
+"""What a coloring page is made of: the user's options, the raw image, the finished page."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class AgeLevel(enum.StrEnum):
+    """How intricate a page should be."""
+
+    TODDLER = "2-4"
+    KIDS = "4-7"
+    CHILDREN = "8-12"
+    ADULT = "adult"
+
+
+class Style(enum.StrEnum):
+    CARTOON = "cartoon"
+    REALISTIC = "realistic"
+    MANDALA = "mandala"
+    KAWAII = "kawaii"
+
+
+class Paper(enum.StrEnum):
+    A4 = "a4"
+    LETTER = "letter"
+
+
+@dataclass(frozen=True, slots=True)
+class PageOptions:
+    """How the user wants the page drawn; the defaults give the shortest path."""
+
+    level: AgeLevel = AgeLevel.KIDS
+    style: Style = Style.CARTOON
+    paper: Paper = Paper.A4
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedImage:
+    """An image as a backend produced it (any size, maybe gray or colour), encoded as PNG/JPEG."""
+
+    data: bytes
+    source: str  # which backend made it, e.g. "offline-mandala", "openai:gpt-image-1.5"
+
+
+@dataclass(frozen=True, slots=True)
+class ColoringPage:
+    """The finished page: pure black-and-white line art on a printable sheet, as PNG and PDF."""
+
+    title: str
+    png: bytes
+    pdf: bytes
+    width: int
+    height: int
+    source: str

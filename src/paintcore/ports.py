@@ -1,0 +1,185 @@
+"""The interfaces the core needs from the outside world, as typing.Protocols.
+
+Adapters do not inherit from these; mypy checks that they fit. Every method takes and returns
+domain types and names the core errors it may raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from .domain.conversation import ConversationState
+from .domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
+from .domain.jobs import Job, JobState
+from .domain.messages import Keyboard
+from .domain.pages import ColoringPage, PageOptions, RenderedImage
+from .domain.users import User, UserId
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class Users(Protocol):
+    def add(self, user: User) -> bool:
+        """Store a new user; False and no change when the id is already registered."""
+        ...
+
+    def get(self, user_id: UserId) -> User | None:
+        """The user with this id, or None."""
+        ...
+
+    def set_blocked(self, user_id: UserId, blocked: bool) -> None:
+        """Record that the user blocked (or unblocked) the bot; UserNotFound if unknown."""
+        ...
+
+    def set_banned(self, user_id: UserId, banned: bool) -> None:
+        """Ban or unban a user; UserNotFound if unknown."""
+        ...
+
+    def count(self) -> int:
+        """How many users are registered; StorageUnavailable if the store cannot answer."""
+        ...
+
+
+class Ledger(Protocol):
+    def grant(
+        self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
+    ) -> bool:
+        """Credit `amount` (> 0) to the free (from grants) or paid (from sales) bucket once per key;
+        False when the key was already applied (nothing changes)."""
+        ...
+
+    def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
+        """Hold credits for a job, free bucket first, atomically; replaying returns the same hold;
+        QuotaExceeded when neither bucket alone has `amount`."""
+        ...
+
+    def capture(self, *, job_id: str) -> bool:
+        """Spend the job's held credits; False (no change) if already captured, released or absent."""
+        ...
+
+    def release(self, *, job_id: str) -> bool:
+        """Return the job's held credits to their bucket; False (no change) if settled or absent."""
+        ...
+
+    def hold(self, job_id: str) -> Hold | None:
+        """The hold of a job, in whatever state, or None."""
+        ...
+
+    def balance(self, user_id: UserId) -> Balance:
+        """The user's wallet; all zero for a user without transactions."""
+        ...
+
+    def transactions(self, user_id: UserId | None = None) -> list[Transaction]:
+        """Every transaction (of one user, if given), oldest first."""
+        ...
+
+
+class Jobs(Protocol):
+    def add(self, job: Job) -> None:
+        """Store a new queued job; JobInFlight if the user already has a queued or running job."""
+        ...
+
+    def get(self, job_id: str) -> Job | None:
+        """The job with this id, or None."""
+        ...
+
+    def start(self, job_id: str, *, at: datetime) -> Job | None:
+        """Move a queued job to running; None if it is not queued (taken or finished already)."""
+        ...
+
+    def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
+        """Move an in-flight job to succeeded or failed; None if it had already finished."""
+        ...
+
+    def in_flight(self, user_id: UserId) -> Job | None:
+        """The user's queued or running job, if any."""
+        ...
+
+    def running_since_before(self, moment: datetime) -> list[Job]:
+        """Running jobs that started before `moment` (candidates for crash recovery)."""
+        ...
+
+    def queued(self) -> list[Job]:
+        """Queued jobs, oldest first."""
+        ...
+
+    def counts(self) -> dict[JobState, int]:
+        """How many jobs are in each state."""
+        ...
+
+
+class Conversations(Protocol):
+    def expect(self, state: ConversationState) -> None:
+        """Remember what the user is expected to send next (replaces any earlier expectation)."""
+        ...
+
+    def current(self, user_id: UserId) -> ConversationState | None:
+        """What the user is expected to send next, or None."""
+        ...
+
+    def clear(self, user_id: UserId) -> None:
+        """Forget any expectation for the user (no-op when there is none)."""
+        ...
+
+
+class ImageGenerator(Protocol):
+    @property
+    def name(self) -> str:
+        """A short name of the backend and model, for logs and /check."""
+        ...
+
+    def generate(self, *, prompt: str, description: str, options: PageOptions) -> RenderedImage:
+        """Draw an image for the prompt; GenerationFailed, PromptRejected or RateLimited on failure."""
+        ...
+
+
+class PageFinisher(Protocol):
+    def finish(self, image: RenderedImage, *, title: str, options: PageOptions) -> ColoringPage:
+        """Turn a raw image into a printable black-and-white page; GenerationFailed if unusable."""
+        ...
+
+
+class Messenger(Protocol):
+    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
+        """Send a text (with a menu, if given); RecipientBlocked, RateLimited or DeliveryFailed."""
+        ...
+
+    def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:
+        """Send already-uploaded photos by id (an album when several); same errors as send_text."""
+        ...
+
+    def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
+        """Send a finished page as a picture and a PDF; same errors as send_text."""
+        ...
+
+
+class JobQueue(Protocol):
+    def enqueue(self, job_id: str) -> None:
+        """Schedule a job to run soon; StorageUnavailable if the queue cannot take it."""
+        ...
+
+    def depth(self) -> int:
+        """Jobs waiting or running."""
+        ...
+
+
+class JobNotifier(Protocol):
+    """How a finished or failed job is told to people (implemented by the dialog)."""
+
+    def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
+        """Deliver the page to the user; RecipientBlocked or DeliveryFailed if impossible."""
+        ...
+
+    def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
+        """Send a copy to every admin; never raises (failures are logged)."""
+        ...
+
+    def page_failed(self, job: Job, *, reason: str) -> None:
+        """Tell the user the page could not be made and the credit is back; never raises."""
+        ...

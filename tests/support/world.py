@@ -1,0 +1,94 @@
+"""A whole bot wired from the in-memory fakes, for unit tests of use cases and the dialog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.memory import (
+    FakeImageGenerator,
+    FakePageFinisher,
+    InMemoryConversations,
+    InMemoryJobQueue,
+    InMemoryJobs,
+    InMemoryLedger,
+    InMemoryMessenger,
+    InMemoryUsers,
+    ManualClock,
+)
+from paintcore.dialog import Dialog, DialogNotifier, IncomingMessage, MessageKind
+from paintcore.domain.users import Profile, UserId
+from paintcore.usecases import (
+    GetBalance,
+    HealthCheck,
+    RecoverJobs,
+    RegisterUser,
+    RequestColoringPage,
+    RunGeneration,
+    Support,
+)
+
+ADMIN = 900
+
+
+@dataclass
+class World:
+    clock: ManualClock
+    users: InMemoryUsers
+    ledger: InMemoryLedger
+    jobs: InMemoryJobs
+    conversations: InMemoryConversations
+    queue: InMemoryJobQueue
+    messenger: InMemoryMessenger
+    generator: FakeImageGenerator
+    finisher: FakePageFinisher
+    register: RegisterUser
+    request_page: RequestColoringPage
+    run_generation: RunGeneration
+    recover: RecoverJobs
+    dialog: Dialog
+    update_id: int = 0
+
+    def say(
+        self,
+        user_id: int,
+        text: str | None,
+        *,
+        kind: MessageKind = MessageKind.TEXT,
+        language: str = "ru",
+        first_name: str = "Аня",
+    ) -> None:
+        """`user_id` sends a message in their private chat."""
+        self.update_id += 1
+        profile = Profile(UserId(user_id), first_name=first_name, username=f"u{user_id}", language_code=language)
+        self.dialog.handle(IncomingMessage(self.update_id, user_id, profile, kind, text))
+
+    def last_text(self, chat_id: int) -> str:
+        return self.messenger.texts(chat_id)[-1]
+
+
+def build_world(*, free_credits: int = 10, support: str = "@paint_support", admins: frozenset[int] = frozenset({ADMIN})) -> World:
+    clock = ManualClock()
+    users, ledger, jobs = InMemoryUsers(), InMemoryLedger(clock), InMemoryJobs()
+    conversations, queue, messenger = InMemoryConversations(), InMemoryJobQueue(), InMemoryMessenger()
+    generator, finisher = FakeImageGenerator(), FakePageFinisher()
+    notifier = DialogNotifier(messenger, users, admin_ids=admins, fallback_language="ru")
+    register = RegisterUser(users, ledger, clock, free_credits=free_credits)
+    request_page = RequestColoringPage(users, ledger, jobs, queue, clock)
+    run_generation = RunGeneration(users, ledger, jobs, generator, finisher, notifier, clock)
+    queue.handler = lambda job_id: run_generation(job_id=job_id)
+    recover = RecoverJobs(jobs, ledger, queue, notifier, clock)
+    dialog = Dialog(
+        register=register,
+        request_page=request_page,
+        balance=GetBalance(ledger),
+        health=HealthCheck(users, jobs, generator, queue),
+        support=Support(support),
+        users=users,
+        conversations=conversations,
+        messenger=messenger,
+        clock=clock,
+        admin_ids=admins,
+        fallback_language="ru",
+    )
+    return World(clock, users, ledger, jobs, conversations, queue, messenger, generator, finisher,
+                 register, request_page, run_generation, recover, dialog)

@@ -1,0 +1,157 @@
+"""RunGeneration: deliver then capture; any failure releases the credit and says so plainly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from paintcore.domain.credits import Balance, HoldState
+from paintcore.domain.errors import DeliveryFailed, GenerationFailed, PromptRejected, RateLimited
+from paintcore.domain.jobs import Job, JobState
+from paintcore.domain.pages import PageOptions
+from paintcore.domain.users import Profile, UserId
+
+from support.world import ADMIN, World
+
+UID = UserId(5)
+
+
+def _queued(world: World, description: str = "кот в шляпе") -> Job:
+    world.register(profile=Profile(UID, first_name="Петя", username="petya"), language="ru")
+    return world.request_page(user_id=UID, chat_id=5, description=description, options=PageOptions())
+
+
+def test_success_delivers_the_page_copies_admins_and_captures_the_credit(world: World) -> None:
+    job = _queued(world)
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.SUCCEEDED
+    [page_msg] = [m for m in world.messenger.to(5) if m.kind == "page"]
+    assert page_msg.page is not None and page_msg.page.title == "кот в шляпе"
+    assert "Осталось раскрасок: 9" in page_msg.text
+    [copy] = world.messenger.to(ADMIN)
+    assert copy.kind == "page" and "5" in copy.text and "@petya" in copy.text and "кот в шляпе" in copy.text
+    assert world.ledger.balance(UID) == Balance(free=9)
+    assert world.ledger.hold(job.id).state is HoldState.CAPTURED  # type: ignore[union-attr]
+
+
+def test_the_image_backend_gets_a_coloring_page_prompt(world: World) -> None:
+    job = _queued(world, "динозавр на скейте")
+    world.run_generation(job_id=job.id)
+    [prompt] = world.generator.prompts
+    assert "динозавр на скейте" in prompt
+    assert "coloring book page" in prompt and "no shading" in prompt
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [GenerationFailed("backend down"), RateLimited(30), PromptRejected("not for kids")],
+)
+def test_generation_failure_releases_the_credit_and_tells_the_user(world: World, failure: Exception) -> None:
+    job = _queued(world)
+    world.generator.failures.append(failure)  # type: ignore[arg-type]
+
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.FAILED and done.error
+    assert world.ledger.balance(UID) == Balance(free=10)
+    assert world.ledger.hold(job.id).state is HoldState.RELEASED  # type: ignore[union-attr]
+    assert "не списана" in world.last_text(5)
+    assert world.messenger.to(ADMIN) == []
+
+
+def test_a_bug_in_an_adapter_still_releases_the_credit(world: World) -> None:
+    job = _queued(world)
+
+    class Broken:
+        def finish(self, *args: object, **kwargs: object) -> object:
+            raise ZeroDivisionError("oops")
+
+    object.__setattr__(world.run_generation, "finisher", Broken())
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.FAILED and "ZeroDivisionError" in done.error
+    assert world.ledger.balance(UID) == Balance(free=10)
+
+
+def test_user_who_blocked_the_bot_is_marked_and_not_charged(world: World) -> None:
+    job = _queued(world)
+    world.messenger.blocked.add(5)
+
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.FAILED
+    assert world.users.get(UID).blocked  # type: ignore[union-attr]
+    assert world.ledger.balance(UID) == Balance(free=10)
+
+
+def test_delivery_failure_releases_the_credit(world: World) -> None:
+    job = _queued(world)
+    world.messenger.failures.append(DeliveryFailed("network"))
+    done = world.run_generation(job_id=job.id)
+    assert done is not None and done.state is JobState.FAILED
+    assert world.ledger.balance(UID) == Balance(free=10)
+
+
+def test_a_job_runs_once_even_if_enqueued_twice(world: World) -> None:
+    job = _queued(world)
+    assert world.run_generation(job_id=job.id) is not None
+    assert world.run_generation(job_id=job.id) is None
+    assert len(world.generator.prompts) == 1
+    assert world.ledger.balance(UID) == Balance(free=9)
+
+
+def test_unknown_job_is_ignored(world: World) -> None:
+    assert world.run_generation(job_id="nope") is None
+
+
+def test_job_without_a_reserved_credit_fails_without_a_free_page(world: World) -> None:
+    job = _queued(world)
+    world.ledger.release(job_id=job.id)  # as if the reserve never happened
+
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.FAILED
+    assert world.generator.prompts == []
+    assert [m for m in world.messenger.to(5) if m.kind == "page"] == []
+    assert world.ledger.balance(UID) == Balance(free=10)
+
+
+def test_admin_copy_failure_does_not_fail_the_users_page(world: World) -> None:
+    job = _queued(world)
+    world.messenger.blocked.add(ADMIN)
+    done = world.run_generation(job_id=job.id)
+    assert done is not None and done.state is JobState.SUCCEEDED
+    assert world.ledger.balance(UID) == Balance(free=9)
+
+
+def test_recovery_fails_and_refunds_a_job_left_running_by_a_crash(world: World) -> None:
+    job = _queued(world)
+    world.jobs.start(job.id, at=world.clock.now())  # a worker took it, then the process died
+    world.clock.advance(timedelta(minutes=11).total_seconds())
+
+    report = world.recover(requeue=False)
+
+    assert report.failed == 1
+    assert world.jobs.get(job.id).state is JobState.FAILED  # type: ignore[union-attr]
+    assert world.ledger.balance(UID) == Balance(free=10)
+    assert "прервалась" in world.last_text(5)
+
+
+def test_recovery_leaves_recent_running_jobs_alone(world: World) -> None:
+    job = _queued(world)
+    world.jobs.start(job.id, at=world.clock.now())
+    world.clock.advance(60)
+    assert world.recover(requeue=False).failed == 0
+    assert world.jobs.get(job.id).state is JobState.RUNNING  # type: ignore[union-attr]
+
+
+def test_recovery_requeues_queued_jobs_lost_with_an_in_process_queue(world: World) -> None:
+    job = _queued(world)
+    world.queue.pending.clear()  # the process restarted: its in-memory queue is gone
+
+    assert world.recover().requeued == 1
+    world.queue.run_pending()
+    assert world.jobs.get(job.id).state is JobState.SUCCEEDED  # type: ignore[union-attr]
+    assert world.ledger.balance(UID) == Balance(free=9)
