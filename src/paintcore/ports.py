@@ -50,8 +50,9 @@ class Ledger(Protocol):
     def grant(
         self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
     ) -> bool:
-        """Credit `amount` (> 0) to the free (from grants) or paid (from sales) bucket once per key;
-        False when the key was already applied (nothing changes)."""
+        """Credit `amount` (> 0, else ValueError) to the free (from grants) or paid (from sales)
+        bucket once per key (keys are unique across all users); False when the key was already
+        applied (nothing changes)."""
         ...
 
     def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
@@ -82,7 +83,8 @@ class Ledger(Protocol):
 
 class Jobs(Protocol):
     def add(self, job: Job) -> None:
-        """Store a new queued job; JobInFlight if the user already has a queued or running job."""
+        """Store a new job; JobInFlight if the user already has a queued or running job;
+        ValueError if the id exists."""
         ...
 
     def get(self, job_id: str) -> Job | None:
@@ -94,7 +96,8 @@ class Jobs(Protocol):
         ...
 
     def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
-        """Move an in-flight job to succeeded or failed; None if it had already finished."""
+        """Move a job to succeeded or failed; None when the state machine does not allow the move
+        (already finished, or succeeded straight from queued). ValueError for any other target."""
         ...
 
     def in_flight(self, user_id: UserId) -> Job | None:
@@ -110,7 +113,7 @@ class Jobs(Protocol):
         ...
 
     def counts(self) -> dict[JobState, int]:
-        """How many jobs are in each state."""
+        """How many jobs are in each state, every state present (zero included)."""
         ...
 
 

@@ -1,0 +1,18 @@
+"""Embedded SQLite storage (stdlib sqlite3, WAL): users, the credit ledger, jobs, conversations."""
+
+from .conversations import SqliteConversations
+from .jobs import SqliteJobs
+from .ledger import SqliteLedger
+from .schema import MIGRATIONS, SCHEMA_VERSION
+from .store import SqliteStore
+from .users import SqliteUsers
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SqliteConversations",
+    "SqliteJobs",
+    "SqliteLedger",
+    "SqliteStore",
+    "SqliteUsers",
+]

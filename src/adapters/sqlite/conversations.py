@@ -1,0 +1,41 @@
+"""Conversations stored in SQLite: what each user is expected to send next."""
+
+from __future__ import annotations
+
+from paintcore.domain.conversation import Awaiting, ConversationState
+from paintcore.domain.users import UserId
+
+from .db import Database, from_text, to_text
+
+
+class SqliteConversations:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def expect(self, state: ConversationState) -> None:
+        with self._db.write() as conn:
+            conn.execute(
+                """
+                INSERT INTO conversations (user_id, awaiting, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (user_id) DO UPDATE
+                    SET awaiting = excluded.awaiting, updated_at = excluded.updated_at
+                """,
+                (state.user_id, state.awaiting.value, to_text(state.updated_at)),
+            )
+
+    def current(self, user_id: UserId) -> ConversationState | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT awaiting, updated_at FROM conversations WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        return ConversationState(
+            user_id=user_id,
+            awaiting=Awaiting(row["awaiting"]),
+            updated_at=from_text(row["updated_at"]),
+        )
+
+    def clear(self, user_id: UserId) -> None:
+        with self._db.write() as conn:
+            conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))

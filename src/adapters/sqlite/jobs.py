@@ -1,0 +1,132 @@
+"""Jobs stored in SQLite; the one-in-flight-per-user rule is a partial unique index."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from paintcore.domain.errors import JobInFlight
+from paintcore.domain.jobs import Job, JobState, can_move
+from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
+from paintcore.domain.users import UserId
+
+from .db import Database, from_text, from_text_or_none, to_text
+
+_IN_FLIGHT = tuple(state.value for state in JobState if state.in_flight)
+_FINAL = (JobState.SUCCEEDED, JobState.FAILED)
+
+
+class SqliteJobs:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, job: Job) -> None:
+        try:
+            with self._db.write() as conn:
+                if conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job.id,)).fetchone():
+                    raise ValueError(f"job {job.id} exists")
+                conn.execute(
+                    """
+                    INSERT INTO jobs (id, user_id, chat_id, prompt, level, style, paper, state,
+                                      created_at, started_at, finished_at, error)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    (
+                        job.id,
+                        job.user_id,
+                        job.chat_id,
+                        job.prompt,
+                        job.options.level.value,
+                        job.options.style.value,
+                        job.options.paper.value,
+                        job.state.value,
+                        to_text(job.created_at),
+                        None if job.started_at is None else to_text(job.started_at),
+                        None if job.finished_at is None else to_text(job.finished_at),
+                        job.error,
+                    ),
+                )
+        except sqlite3.IntegrityError as error:
+            # The id was checked above, so the only unique rule left is one job in flight.
+            if "jobs.user_id" in str(error):
+                raise JobInFlight(f"user {job.user_id} already has a job in flight") from error
+            raise
+
+    def get(self, job_id: str) -> Job | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return None if row is None else _job(row)
+
+    def start(self, job_id: str, *, at: datetime) -> Job | None:
+        return self._move(job_id, JobState.RUNNING, at, "")
+
+    def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
+        if state not in _FINAL:
+            raise ValueError(f"cannot finish a job as {state}")
+        return self._move(job_id, state, at, error)
+
+    def in_flight(self, user_id: UserId) -> Job | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT * FROM jobs WHERE user_id = ? AND state IN (?, ?)", (user_id, *_IN_FLIGHT)
+            ).fetchone()
+        return None if row is None else _job(row)
+
+    def running_since_before(self, moment: datetime) -> list[Job]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                """
+                SELECT * FROM jobs WHERE state = 'running' AND started_at < ?
+                ORDER BY started_at, rowid
+                """,
+                (to_text(moment),),
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def queued(self) -> list[Job]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid"
+            ).fetchall()
+        return [_job(row) for row in rows]
+
+    def counts(self) -> dict[JobState, int]:
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall()
+        counted = {JobState(state): n for state, n in rows}
+        return {state: counted.get(state, 0) for state in JobState}
+
+    def _move(self, job_id: str, target: JobState, at: datetime, error: str) -> Job | None:
+        """A guarded UPDATE: it only matches when the current state may move to `target`."""
+        sources = [state.value for state in JobState if can_move(state, target)]
+        placeholders = ", ".join("?" for _ in sources)
+        if target is JobState.RUNNING:
+            changes, values = "started_at = ?", [to_text(at)]
+        else:
+            changes, values = "finished_at = ?, error = ?", [to_text(at), error]
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                f"UPDATE jobs SET state = ?, {changes} WHERE id = ? AND state IN ({placeholders})",
+                (target.value, *values, job_id, *sources),
+            )
+            if cursor.rowcount == 0:
+                return None
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row)
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        user_id=UserId(row["user_id"]),
+        chat_id=row["chat_id"],
+        prompt=row["prompt"],
+        options=PageOptions(
+            level=AgeLevel(row["level"]), style=Style(row["style"]), paper=Paper(row["paper"])
+        ),
+        state=JobState(row["state"]),
+        created_at=from_text(row["created_at"]),
+        started_at=from_text_or_none(row["started_at"]),
+        finished_at=from_text_or_none(row["finished_at"]),
+        error=row["error"],
+    )

@@ -1,0 +1,121 @@
+"""The schema as an ordered list of migrations, applied on start and tracked by user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from paintcore.domain.errors import StorageUnavailable
+
+# Each entry brings the schema from version i to i + 1 (PRAGMA user_version). Append, never edit:
+# a released migration has already run on someone's file.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            username TEXT NOT NULL,
+            language TEXT NOT NULL,
+            registered_at TEXT NOT NULL,
+            banned INTEGER NOT NULL DEFAULT 0 CHECK (banned IN (0, 1)),
+            blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1))
+        )
+        """,
+        """
+        CREATE TABLE wallets (
+            user_id INTEGER PRIMARY KEY,
+            free INTEGER NOT NULL DEFAULT 0 CHECK (free >= 0),
+            paid INTEGER NOT NULL DEFAULT 0 CHECK (paid >= 0),
+            held INTEGER NOT NULL DEFAULT 0 CHECK (held >= 0)
+        )
+        """,
+        """
+        CREATE TABLE transactions (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            target TEXT NOT NULL CHECK (target <> source),
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            created_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX transactions_by_user ON transactions (user_id, seq)",
+        """
+        CREATE TABLE holds (
+            job_id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES wallets (user_id),
+            bucket TEXT NOT NULL CHECK (bucket IN ('free', 'paid')),
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            state TEXT NOT NULL CHECK (state IN ('held', 'captured', 'released'))
+        )
+        """,
+        """
+        CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            prompt TEXT NOT NULL,
+            level TEXT NOT NULL,
+            style TEXT NOT NULL,
+            paper TEXT NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            error TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        # The one-job-in-flight rule lives here, so that no race between two handlers can break it.
+        """
+        CREATE UNIQUE INDEX jobs_one_in_flight_per_user
+            ON jobs (user_id) WHERE state IN ('queued', 'running')
+        """,
+        "CREATE INDEX jobs_by_state ON jobs (state, created_at)",
+        """
+        CREATE TABLE conversations (
+            user_id INTEGER PRIMARY KEY,
+            awaiting TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:
+    """Apply the migrations the file lacks, all in one transaction; returns the new version.
+
+    The version is read inside the write transaction, so two processes starting at once on a new
+    file migrate it once. `conn` must be in autocommit mode (isolation_level=None).
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(conn)
+        if current > len(migrations):
+            raise StorageUnavailable(
+                f"database schema version {current} is newer than this program knows "
+                f"({len(migrations)}): upgrade PaintBot"
+            )
+        for version, statements in enumerate(migrations[current:], start=current + 1):
+            for statement in statements:
+                conn.execute(statement)
+            # PRAGMA takes no parameters; `version` is an int we computed.
+            conn.execute(f"PRAGMA user_version = {version}")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return len(migrations)

@@ -1,0 +1,58 @@
+"""SqliteStore: the embedded default storage, one SQLite file holding every storage port."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from paintcore.ports import Clock, Conversations, Jobs, Ledger, Users
+
+from .conversations import SqliteConversations
+from .db import BUSY_TIMEOUT_SECONDS, Database
+from .jobs import SqliteJobs
+from .ledger import SqliteLedger
+from .users import SqliteUsers
+
+
+class SqliteStore:
+    """Opens (creating and migrating) the database at `path`; StorageUnavailable if it cannot.
+
+    Safe to share between threads. `":memory:"` gives a private in-memory database.
+    `busy_timeout` is how long (seconds) to wait for another process's write lock before
+    giving up with StorageUnavailable.
+    """
+
+    def __init__(
+        self, path: str | Path, clock: Clock, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    ) -> None:
+        self._db = Database(path, busy_timeout=busy_timeout)
+        # Typed as the ports so that mypy checks each adapter fits its port.
+        self.users: Users = SqliteUsers(self._db)
+        self.ledger: Ledger = SqliteLedger(self._db, clock)
+        self.jobs: Jobs = SqliteJobs(self._db)
+        self.conversations: Conversations = SqliteConversations(self._db)
+
+    @property
+    def path(self) -> str:
+        return self._db.path
+
+    def ping(self) -> None:
+        """Return if the database answers; StorageUnavailable if not (closed, gone, corrupt)."""
+        with self._db.read() as conn:
+            # Reads the schema from the file, which `SELECT 1` would not touch.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def close(self) -> None:
+        """Close the connection; later calls raise StorageUnavailable. Closing twice is harmless."""
+        self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,59 @@
+"""The Conversations contract, run against every adapter (subclasses provide `conversations`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from paintcore.domain.conversation import Awaiting, ConversationState
+from paintcore.domain.users import UserId
+from paintcore.ports import Conversations
+
+NOON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def awaiting_description(user_id: int, at: datetime = NOON) -> ConversationState:
+    return ConversationState(UserId(user_id), Awaiting.DESCRIPTION, at)
+
+
+class ConversationsContract:
+    def test_nothing_is_expected_from_a_new_user(self, conversations: Conversations) -> None:
+        assert conversations.current(UserId(1)) is None
+
+    def test_an_expectation_is_remembered(self, conversations: Conversations) -> None:
+        conversations.expect(awaiting_description(1))
+
+        assert conversations.current(UserId(1)) == awaiting_description(1)
+
+    def test_a_new_expectation_replaces_the_earlier_one(self, conversations: Conversations) -> None:
+        later = NOON + timedelta(minutes=5)
+        conversations.expect(awaiting_description(1))
+
+        conversations.expect(awaiting_description(1, at=later))
+
+        current = conversations.current(UserId(1))
+        assert current == awaiting_description(1, at=later)
+        assert current is not None and current.updated_at.utcoffset() is not None
+
+    def test_clear_forgets_the_expectation(self, conversations: Conversations) -> None:
+        conversations.expect(awaiting_description(1))
+
+        conversations.clear(UserId(1))
+
+        assert conversations.current(UserId(1)) is None
+
+    def test_clearing_when_nothing_is_expected_is_a_no_op(
+        self, conversations: Conversations
+    ) -> None:
+        conversations.clear(UserId(1))
+        conversations.clear(UserId(1))
+
+        assert conversations.current(UserId(1)) is None
+
+    def test_users_have_separate_expectations(self, conversations: Conversations) -> None:
+        conversations.expect(awaiting_description(1))
+        conversations.expect(awaiting_description(2))
+
+        conversations.clear(UserId(1))
+
+        assert conversations.current(UserId(1)) is None
+        assert conversations.current(UserId(2)) == awaiting_description(2)

@@ -1,0 +1,523 @@
+"""The Ledger contract, run against every adapter of the port (subclasses provide `ledger`).
+
+The fixture's ledger must use the `clock` fixture, so that transaction times can be checked.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from adapters.memory import ManualClock
+from contract.racing import race
+from paintcore.domain.credits import (
+    Balance,
+    Bucket,
+    Hold,
+    HoldState,
+    SystemAccount,
+    Transaction,
+    TransactionKind,
+    capture_key,
+    purchase_key,
+    registration_key,
+    release_key,
+    reserve_key,
+    system_account,
+    user_account,
+)
+from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.users import UserId
+from paintcore.ports import Ledger
+
+ANNA = UserId(1)
+BORIS = UserId(2)
+
+
+def give_free(ledger: Ledger, user_id: UserId, amount: int) -> None:
+    assert ledger.grant(
+        user_id=user_id,
+        amount=amount,
+        key=registration_key(user_id),
+        kind=TransactionKind.REGISTRATION,
+        bucket=Bucket.FREE,
+    )
+
+
+def give_paid(ledger: Ledger, user_id: UserId, amount: int, charge: str = "charge-1") -> None:
+    assert ledger.grant(
+        user_id=user_id,
+        amount=amount,
+        key=purchase_key(charge),
+        kind=TransactionKind.PURCHASE,
+        bucket=Bucket.PAID,
+    )
+
+
+def account_totals(transactions: list[Transaction]) -> Counter[str]:
+    totals: Counter[str] = Counter()
+    for t in transactions:
+        totals[t.source] -= t.amount
+        totals[t.target] += t.amount
+    return totals
+
+
+class LedgerContract:
+    # -- grants --------------------------------------------------------------------------------
+
+    def test_a_user_without_transactions_has_a_zero_balance(self, ledger: Ledger) -> None:
+        assert ledger.balance(ANNA) == Balance(0, 0, 0)
+        assert ledger.transactions(ANNA) == []
+
+    def test_a_free_grant_moves_credits_from_grants_to_the_free_bucket(
+        self, ledger: Ledger, clock: ManualClock
+    ) -> None:
+        give_free(ledger, ANNA, 10)
+
+        assert ledger.balance(ANNA) == Balance(free=10)
+        assert ledger.transactions() == [
+            Transaction(
+                key=registration_key(ANNA),
+                kind=TransactionKind.REGISTRATION,
+                user_id=ANNA,
+                source=system_account(SystemAccount.GRANTS),
+                target=user_account(ANNA, Bucket.FREE),
+                amount=10,
+                created_at=clock.now(),
+            )
+        ]
+
+    def test_a_paid_grant_moves_credits_from_sales_to_the_paid_bucket(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 25)
+
+        assert ledger.balance(ANNA) == Balance(paid=25)
+        [purchase] = ledger.transactions(ANNA)
+        assert (purchase.key, purchase.kind) == (purchase_key("charge-1"), TransactionKind.PURCHASE)
+        assert purchase.source == system_account(SystemAccount.SALES)
+        assert purchase.target == user_account(ANNA, Bucket.PAID)
+
+    def test_a_replayed_grant_returns_false_and_changes_nothing(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+
+        replayed = ledger.grant(
+            user_id=ANNA,
+            amount=99,
+            key=registration_key(ANNA),
+            kind=TransactionKind.REGISTRATION,
+            bucket=Bucket.PAID,
+        )
+
+        assert replayed is False
+        assert ledger.balance(ANNA) == Balance(free=10)
+        assert len(ledger.transactions()) == 1
+
+    def test_a_grant_key_is_applied_once_whoever_it_names(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5, charge="c-7")
+
+        again = ledger.grant(
+            user_id=BORIS,
+            amount=5,
+            key=purchase_key("c-7"),
+            kind=TransactionKind.PURCHASE,
+            bucket=Bucket.PAID,
+        )
+
+        assert again is False
+        assert ledger.balance(BORIS) == Balance()
+
+    def test_grants_add_up_per_bucket(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        give_paid(ledger, ANNA, 5, charge="a")
+        give_paid(ledger, ANNA, 7, charge="b")
+        assert ledger.grant(
+            user_id=ANNA,
+            amount=3,
+            key="admin:1",
+            kind=TransactionKind.ADMIN_GRANT,
+            bucket=Bucket.FREE,
+        )
+
+        assert ledger.balance(ANNA) == Balance(free=13, paid=12)
+        assert ledger.balance(ANNA).available == 25
+
+    @pytest.mark.parametrize("amount", [0, -1])
+    def test_a_grant_of_no_or_negative_credits_is_refused(
+        self, ledger: Ledger, amount: int
+    ) -> None:
+        with pytest.raises(ValueError):
+            ledger.grant(
+                user_id=ANNA,
+                amount=amount,
+                key="k",
+                kind=TransactionKind.ADMIN_GRANT,
+                bucket=Bucket.FREE,
+            )
+        assert ledger.balance(ANNA) == Balance()
+        assert ledger.transactions() == []
+
+    def test_a_grant_straight_into_the_held_bucket_is_refused(self, ledger: Ledger) -> None:
+        with pytest.raises(ValueError):
+            ledger.grant(
+                user_id=ANNA,
+                amount=1,
+                key="k",
+                kind=TransactionKind.ADMIN_GRANT,
+                bucket=Bucket.HELD,
+            )
+        assert ledger.transactions() == []
+
+    # -- reserve -------------------------------------------------------------------------------
+
+    def test_reserve_takes_free_credits_first(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 2)
+        give_paid(ledger, ANNA, 5)
+
+        hold = ledger.reserve(user_id=ANNA, job_id="j1")
+
+        assert hold == Hold("j1", ANNA, Bucket.FREE, 1, HoldState.HELD)
+        assert ledger.balance(ANNA) == Balance(free=1, paid=5, held=1)
+        assert ledger.hold("j1") == hold
+
+    def test_reserve_falls_back_to_paid_credits_when_free_ones_are_gone(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 1)
+        give_paid(ledger, ANNA, 5)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+
+        hold = ledger.reserve(user_id=ANNA, job_id="j2")
+
+        assert hold.bucket is Bucket.PAID
+        assert ledger.balance(ANNA) == Balance(free=0, paid=4, held=2)
+
+    def test_reserve_uses_paid_credits_when_free_ones_are_too_few(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 1)
+        give_paid(ledger, ANNA, 5)
+
+        hold = ledger.reserve(user_id=ANNA, job_id="j1", amount=3)
+
+        assert (hold.bucket, hold.amount) == (Bucket.PAID, 3)
+        assert ledger.balance(ANNA) == Balance(free=1, paid=2, held=3)
+
+    def test_reserve_records_a_move_from_the_bucket_to_held(
+        self, ledger: Ledger, clock: ManualClock
+    ) -> None:
+        give_paid(ledger, ANNA, 5)
+        clock.advance(60)
+
+        ledger.reserve(user_id=ANNA, job_id="j1", amount=2)
+
+        assert ledger.transactions()[-1] == Transaction(
+            key=reserve_key("j1"),
+            kind=TransactionKind.RESERVE,
+            user_id=ANNA,
+            source=user_account(ANNA, Bucket.PAID),
+            target=user_account(ANNA, Bucket.HELD),
+            amount=2,
+            created_at=clock.now(),
+        )
+
+    def test_reserve_beyond_the_balance_raises_quota_exceeded_and_changes_nothing(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 1)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        before = ledger.transactions()
+
+        with pytest.raises(QuotaExceeded):
+            ledger.reserve(user_id=ANNA, job_id="j2")
+
+        assert ledger.balance(ANNA) == Balance(free=0, held=1)
+        assert ledger.hold("j2") is None
+        assert ledger.transactions() == before
+
+    def test_reserve_never_splits_one_hold_across_buckets(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 1)
+        give_paid(ledger, ANNA, 1)
+
+        with pytest.raises(QuotaExceeded):
+            ledger.reserve(user_id=ANNA, job_id="j1", amount=2)
+
+        assert ledger.balance(ANNA) == Balance(free=1, paid=1)
+
+    def test_reserve_for_a_user_without_credits_raises_quota_exceeded(self, ledger: Ledger) -> None:
+        with pytest.raises(QuotaExceeded):
+            ledger.reserve(user_id=ANNA, job_id="j1")
+
+        assert ledger.balance(ANNA) == Balance()
+        assert ledger.hold("j1") is None
+
+    def test_a_replayed_reserve_returns_the_same_hold_and_takes_nothing_more(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 5)
+        first = ledger.reserve(user_id=ANNA, job_id="j1")
+
+        again = ledger.reserve(user_id=ANNA, job_id="j1")
+
+        assert again == first
+        assert ledger.balance(ANNA) == Balance(free=4, held=1)
+        assert [t.key for t in ledger.transactions()].count(reserve_key("j1")) == 1
+
+    def test_a_replayed_reserve_of_a_settled_job_returns_its_hold_as_it_is(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 5)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        ledger.capture(job_id="j1")
+
+        again = ledger.reserve(user_id=ANNA, job_id="j1")
+
+        assert again == Hold("j1", ANNA, Bucket.FREE, 1, HoldState.CAPTURED)
+        assert ledger.balance(ANNA) == Balance(free=4)
+
+    def test_a_replayed_reserve_succeeds_even_when_the_wallet_is_empty(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 1)
+        first = ledger.reserve(user_id=ANNA, job_id="j1")
+
+        assert ledger.reserve(user_id=ANNA, job_id="j1") == first
+
+    @pytest.mark.parametrize("amount", [0, -2])
+    def test_a_reserve_of_no_or_negative_credits_is_refused(
+        self, ledger: Ledger, amount: int
+    ) -> None:
+        give_free(ledger, ANNA, 5)
+
+        with pytest.raises(ValueError):
+            ledger.reserve(user_id=ANNA, job_id="j1", amount=amount)
+
+        assert ledger.balance(ANNA) == Balance(free=5)
+        assert ledger.hold("j1") is None
+
+    def test_an_unknown_job_has_no_hold(self, ledger: Ledger) -> None:
+        assert ledger.hold("nope") is None
+
+    # -- capture and release -------------------------------------------------------------------
+
+    def test_capture_spends_the_held_credits(self, ledger: Ledger, clock: ManualClock) -> None:
+        give_free(ledger, ANNA, 10)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        clock.advance(30)
+
+        assert ledger.capture(job_id="j1") is True
+
+        assert ledger.balance(ANNA) == Balance(free=9)
+        assert ledger.hold("j1") == Hold("j1", ANNA, Bucket.FREE, 1, HoldState.CAPTURED)
+        assert ledger.transactions()[-1] == Transaction(
+            key=capture_key("j1"),
+            kind=TransactionKind.CAPTURE,
+            user_id=ANNA,
+            source=user_account(ANNA, Bucket.HELD),
+            target=system_account(SystemAccount.SPENT),
+            amount=1,
+            created_at=clock.now(),
+        )
+
+    def test_release_returns_free_credits_to_the_free_bucket(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        give_paid(ledger, ANNA, 3)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+
+        assert ledger.release(job_id="j1") is True
+
+        assert ledger.balance(ANNA) == Balance(free=10, paid=3)
+        assert ledger.hold("j1") == Hold("j1", ANNA, Bucket.FREE, 1, HoldState.RELEASED)
+        last = ledger.transactions()[-1]
+        assert (last.key, last.kind) == (release_key("j1"), TransactionKind.RELEASE)
+        assert (last.source, last.target) == (
+            user_account(ANNA, Bucket.HELD),
+            user_account(ANNA, Bucket.FREE),
+        )
+
+    def test_release_returns_paid_credits_to_the_paid_bucket(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 3)
+        ledger.reserve(user_id=ANNA, job_id="j1", amount=2)
+        give_free(ledger, ANNA, 10)
+
+        assert ledger.release(job_id="j1") is True
+
+        assert ledger.balance(ANNA) == Balance(free=10, paid=3)
+        assert ledger.transactions()[-1].target == user_account(ANNA, Bucket.PAID)
+
+    def test_a_second_capture_returns_false_and_changes_nothing(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        ledger.capture(job_id="j1")
+        before = ledger.transactions()
+
+        assert ledger.capture(job_id="j1") is False
+
+        assert ledger.balance(ANNA) == Balance(free=9)
+        assert ledger.transactions() == before
+
+    def test_a_second_release_returns_false_and_changes_nothing(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        ledger.release(job_id="j1")
+        before = ledger.transactions()
+
+        assert ledger.release(job_id="j1") is False
+
+        assert ledger.balance(ANNA) == Balance(free=10)
+        assert ledger.transactions() == before
+
+    def test_release_after_capture_is_a_no_op(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        ledger.capture(job_id="j1")
+
+        assert ledger.release(job_id="j1") is False
+
+        assert ledger.balance(ANNA) == Balance(free=9)
+        assert ledger.hold("j1") == Hold("j1", ANNA, Bucket.FREE, 1, HoldState.CAPTURED)
+
+    def test_capture_after_release_is_a_no_op(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        ledger.release(job_id="j1")
+
+        assert ledger.capture(job_id="j1") is False
+
+        assert ledger.balance(ANNA) == Balance(free=10)
+        assert ledger.hold("j1") == Hold("j1", ANNA, Bucket.FREE, 1, HoldState.RELEASED)
+
+    def test_settling_an_unknown_job_returns_false(self, ledger: Ledger) -> None:
+        assert ledger.capture(job_id="nope") is False
+        assert ledger.release(job_id="nope") is False
+        assert ledger.transactions() == []
+
+    def test_settling_one_hold_leaves_the_others_held(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+        ledger.reserve(user_id=ANNA, job_id="j2")
+
+        ledger.capture(job_id="j1")
+
+        assert ledger.balance(ANNA) == Balance(free=8, held=1)
+        held = ledger.hold("j2")
+        assert held is not None and held.state is HoldState.HELD
+
+    # -- the log -------------------------------------------------------------------------------
+
+    def test_transactions_come_oldest_first_and_filter_by_user(
+        self, ledger: Ledger, clock: ManualClock
+    ) -> None:
+        give_free(ledger, ANNA, 10)
+        clock.advance(1)
+        give_free(ledger, BORIS, 10)
+        clock.advance(1)
+        ledger.reserve(user_id=ANNA, job_id="a1")
+        ledger.reserve(user_id=BORIS, job_id="b1")
+        ledger.release(job_id="a1")
+
+        everything = [t.key for t in ledger.transactions()]
+        annas = [t.key for t in ledger.transactions(ANNA)]
+
+        assert everything == [
+            registration_key(ANNA),
+            registration_key(BORIS),
+            reserve_key("a1"),
+            reserve_key("b1"),
+            release_key("a1"),
+        ]
+        assert annas == [registration_key(ANNA), reserve_key("a1"), release_key("a1")]
+        assert [t.created_at for t in ledger.transactions()] == sorted(
+            t.created_at for t in ledger.transactions()
+        )
+
+    def test_the_log_balances_to_zero_and_explains_every_wallet(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        give_paid(ledger, ANNA, 5)
+        give_free(ledger, BORIS, 3)
+        for job in ("a1", "a2", "a3"):
+            ledger.reserve(user_id=ANNA, job_id=job)
+        ledger.reserve(user_id=ANNA, job_id="a4", amount=5)
+        ledger.capture(job_id="a1")
+        ledger.release(job_id="a2")
+        ledger.release(job_id="a4")
+        ledger.reserve(user_id=BORIS, job_id="b1", amount=3)
+        ledger.capture(job_id="b1")
+
+        totals = account_totals(ledger.transactions())
+
+        assert sum(totals.values()) == 0
+        assert all(t.amount > 0 and t.source != t.target for t in ledger.transactions())
+        for user in (ANNA, BORIS):
+            assert ledger.balance(user) == Balance(
+                free=totals[user_account(user, Bucket.FREE)],
+                paid=totals[user_account(user, Bucket.PAID)],
+                held=totals[user_account(user, Bucket.HELD)],
+            )
+        assert totals[system_account(SystemAccount.SPENT)] == 4
+
+    # -- races ---------------------------------------------------------------------------------
+
+    def test_racing_reserves_for_the_last_credit_give_exactly_one_hold(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 1)
+
+        outcomes = race(8, lambda i: ledger.reserve(user_id=ANNA, job_id=f"j{i}"))
+
+        holds = [o for o in outcomes if isinstance(o, Hold)]
+        refusals = [o for o in outcomes if isinstance(o, QuotaExceeded)]
+        assert (len(holds), len(refusals)) == (1, 7)
+        assert ledger.balance(ANNA) == Balance(free=0, held=1)
+
+    def test_racing_reserves_with_enough_credits_lose_no_update(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 5)
+        give_paid(ledger, ANNA, 5)
+
+        outcomes = race(8, lambda i: ledger.reserve(user_id=ANNA, job_id=f"j{i}"))
+
+        assert all(isinstance(o, Hold) for o in outcomes)
+        assert Counter(o.bucket for o in outcomes if isinstance(o, Hold)) == {
+            Bucket.FREE: 5,
+            Bucket.PAID: 3,
+        }
+        assert ledger.balance(ANNA) == Balance(free=0, paid=2, held=8)
+
+    def test_racing_replays_of_one_reserve_take_one_credit(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 5)
+
+        outcomes = race(8, lambda i: ledger.reserve(user_id=ANNA, job_id="j1"))
+
+        assert outcomes == [Hold("j1", ANNA, Bucket.FREE, 1, HoldState.HELD)] * 8
+        assert ledger.balance(ANNA) == Balance(free=4, held=1)
+
+    def test_racing_capture_and_release_settle_a_hold_once(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 5)
+        ledger.reserve(user_id=ANNA, job_id="j1")
+
+        def settle(i: int) -> bool:
+            if i % 2:
+                return ledger.capture(job_id="j1")
+            return ledger.release(job_id="j1")
+
+        outcomes = race(8, settle)
+
+        assert outcomes.count(True) == 1
+        hold = ledger.hold("j1")
+        assert hold is not None
+        expected = Balance(free=4) if hold.state is HoldState.CAPTURED else Balance(free=5)
+        assert ledger.balance(ANNA) == expected
+        assert sum(account_totals(ledger.transactions()).values()) == 0
+        assert len(ledger.transactions()) == 3
+
+    def test_racing_grants_with_one_key_credit_once(self, ledger: Ledger) -> None:
+        outcomes = race(
+            8,
+            lambda i: ledger.grant(
+                user_id=ANNA,
+                amount=10,
+                key=registration_key(ANNA),
+                kind=TransactionKind.REGISTRATION,
+                bucket=Bucket.FREE,
+            ),
+        )
+
+        assert outcomes.count(True) == 1
+        assert ledger.balance(ANNA) == Balance(free=10)

@@ -1,0 +1,225 @@
+"""Stateful properties of the credit ledger, run against the in-memory and the SQLite ledger.
+
+Hypothesis drives random interleavings of grants (replays included), reservations, captures and
+releases, and after every step checks the ledger against a model kept here and against its own log.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
+
+from adapters.memory import InMemoryLedger, ManualClock
+from adapters.sqlite import SqliteStore
+from paintcore.domain.credits import (
+    Balance,
+    Bucket,
+    Hold,
+    HoldState,
+    SystemAccount,
+    TransactionKind,
+    purchase_key,
+    registration_key,
+    system_account,
+    user_account,
+)
+from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.users import UserId
+from paintcore.ports import Ledger
+
+USERS = (UserId(1), UserId(2), UserId(3))
+FREE_ON_REGISTRATION = 3
+BUCKETS = (Bucket.FREE, Bucket.PAID, Bucket.HELD)
+
+users = st.sampled_from(USERS)
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """A ledger under random use, next to a model of what each wallet and hold must be."""
+
+    jobs = Bundle("jobs")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = ManualClock()
+        self.ledger = self.make_ledger()
+        self.wallets = {user: dict.fromkeys(BUCKETS, 0) for user in USERS}
+        self.holds: dict[str, Hold] = {}
+        self.applied_keys: set[str] = set()
+        self.spent = 0
+        self.next_job = 0
+
+    def make_ledger(self) -> Ledger:
+        raise NotImplementedError
+
+    # -- grants (small key spaces, so replays are frequent) ------------------------------------
+
+    @rule(user=users)
+    def register(self, user: UserId) -> None:
+        self._grant(
+            user, FREE_ON_REGISTRATION, registration_key(user), TransactionKind.REGISTRATION
+        )
+
+    @rule(user=users, charge=st.integers(0, 4), amount=st.integers(1, 5))
+    def purchase(self, user: UserId, charge: int, amount: int) -> None:
+        key = purchase_key(f"charge-{charge}")
+        self._grant(user, amount, key, TransactionKind.PURCHASE, Bucket.PAID)
+
+    @rule(user=users, grant=st.integers(0, 2), amount=st.integers(1, 3))
+    def admin_grant(self, user: UserId, grant: int, amount: int) -> None:
+        self._grant(user, amount, f"admin:{grant}", TransactionKind.ADMIN_GRANT)
+
+    def _grant(
+        self,
+        user: UserId,
+        amount: int,
+        key: str,
+        kind: TransactionKind,
+        bucket: Bucket = Bucket.FREE,
+    ) -> None:
+        applied = self.ledger.grant(user_id=user, amount=amount, key=key, kind=kind, bucket=bucket)
+
+        assert applied is (key not in self.applied_keys)
+        if applied:
+            self.applied_keys.add(key)
+            self.wallets[user][bucket] += amount
+
+    # -- holds ---------------------------------------------------------------------------------
+
+    @rule(target=jobs, user=users, amount=st.integers(1, 3))
+    def reserve(self, user: UserId, amount: int) -> object:
+        job_id = f"job-{self.next_job}"
+        self.next_job += 1
+        wallet = self.wallets[user]
+        bucket = next((b for b in (Bucket.FREE, Bucket.PAID) if wallet[b] >= amount), None)
+        if bucket is None:
+            with pytest.raises(QuotaExceeded):
+                self.ledger.reserve(user_id=user, job_id=job_id, amount=amount)
+            assert self.ledger.hold(job_id) is None
+            return multiple()
+
+        hold = self.ledger.reserve(user_id=user, job_id=job_id, amount=amount)
+
+        assert hold == Hold(job_id, user, bucket, amount, HoldState.HELD)
+        wallet[bucket] -= amount
+        wallet[Bucket.HELD] += amount
+        self.holds[job_id] = hold
+        return job_id
+
+    @rule(job_id=jobs)
+    def replay_reserve(self, job_id: str) -> None:
+        known = self.holds[job_id]
+
+        again = self.ledger.reserve(user_id=known.user_id, job_id=job_id, amount=known.amount)
+
+        assert again == known
+
+    @rule(job_id=jobs)
+    def capture(self, job_id: str) -> None:
+        self._settle(job_id, HoldState.CAPTURED)
+
+    @rule(job_id=jobs)
+    def release(self, job_id: str) -> None:
+        self._settle(job_id, HoldState.RELEASED)
+
+    @rule(job=st.integers(1000, 1003))
+    def settle_unknown_job(self, job: int) -> None:
+        assert self.ledger.capture(job_id=f"job-{job}") is False
+        assert self.ledger.release(job_id=f"job-{job}") is False
+
+    def _settle(self, job_id: str, outcome: HoldState) -> None:
+        known = self.holds[job_id]
+        settle = self.ledger.capture if outcome is HoldState.CAPTURED else self.ledger.release
+
+        settled = settle(job_id=job_id)
+
+        # Only the first capture or release of a hold does anything.
+        assert settled is (known.state is HoldState.HELD)
+        if settled:
+            self.holds[job_id] = replace(known, state=outcome)
+            wallet = self.wallets[known.user_id]
+            wallet[Bucket.HELD] -= known.amount
+            if outcome is HoldState.CAPTURED:
+                self.spent += known.amount
+            else:
+                wallet[known.bucket] += known.amount
+
+    @rule(seconds=st.integers(0, 120))
+    def time_passes(self, seconds: int) -> None:
+        self.clock.advance(seconds)
+
+    # -- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def wallets_match_the_model_and_are_never_negative(self) -> None:
+        for user in USERS:
+            balance = self.ledger.balance(user)
+            expected = self.wallets[user]
+            assert balance == Balance(
+                expected[Bucket.FREE], expected[Bucket.PAID], expected[Bucket.HELD]
+            )
+            assert min(balance.free, balance.paid, balance.held) >= 0
+
+    @invariant()
+    def held_is_the_sum_of_outstanding_holds(self) -> None:
+        for user in USERS:
+            outstanding = sum(
+                h.amount
+                for h in self.holds.values()
+                if h.user_id == user and h.state is HoldState.HELD
+            )
+            assert self.ledger.balance(user).held == outstanding
+        for job_id, known in self.holds.items():
+            assert self.ledger.hold(job_id) == known
+
+    @invariant()
+    def the_log_sums_to_zero_and_explains_every_wallet(self) -> None:
+        log = self.ledger.transactions()
+        totals: Counter[str] = Counter()
+        for t in log:
+            assert t.amount > 0
+            totals[t.source] -= t.amount
+            totals[t.target] += t.amount
+
+        assert sum(totals.values()) == 0
+        assert len({t.key for t in log}) == len(log)
+        assert [t.created_at for t in log] == sorted(t.created_at for t in log)
+        assert totals[system_account(SystemAccount.SPENT)] == self.spent
+        for user in USERS:
+            assert self.ledger.balance(user) == Balance(
+                *(totals[user_account(user, bucket)] for bucket in BUCKETS)
+            )
+            assert self.ledger.transactions(user) == [t for t in log if t.user_id == user]
+
+
+class InMemoryLedgerMachine(LedgerMachine):
+    def make_ledger(self) -> Ledger:
+        return InMemoryLedger(self.clock)
+
+
+class SqliteLedgerMachine(LedgerMachine):
+    def make_ledger(self) -> Ledger:
+        # A fresh file per run: Hypothesis builds many machines in one test.
+        self.directory = Path(tempfile.mkdtemp(prefix="paintbot-ledger-"))
+        self.store = SqliteStore(self.directory / "ledger.sqlite3", self.clock)
+        return self.store.ledger
+
+    def teardown(self) -> None:
+        self.store.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+PROPERTY_SETTINGS = settings(max_examples=100, stateful_step_count=50, deadline=None)
+
+TestInMemoryLedgerProperties = InMemoryLedgerMachine.TestCase
+TestInMemoryLedgerProperties.settings = PROPERTY_SETTINGS
+TestSqliteLedgerProperties = SqliteLedgerMachine.TestCase
+TestSqliteLedgerProperties.settings = PROPERTY_SETTINGS
