@@ -59,17 +59,28 @@ class World:
     ) -> None:
         """`user_id` sends a message in their private chat."""
         self.update_id += 1
-        profile = Profile(UserId(user_id), first_name=first_name, username=f"u{user_id}", language_code=language)
+        profile = Profile(
+            UserId(user_id), first_name=first_name, username=f"u{user_id}", language_code=language
+        )
         self.dialog.handle(IncomingMessage(self.update_id, user_id, profile, kind, text))
 
     def last_text(self, chat_id: int) -> str:
         return self.messenger.texts(chat_id)[-1]
 
 
-def build_world(*, free_credits: int = 10, support: str = "@paint_support", admins: frozenset[int] = frozenset({ADMIN})) -> World:
+def build_world(
+    *,
+    free_credits: int = 10,
+    support: str = "@paint_support",
+    admins: frozenset[int] = frozenset({ADMIN}),
+) -> World:
     clock = ManualClock()
     users, ledger, jobs = InMemoryUsers(), InMemoryLedger(clock), InMemoryJobs()
-    conversations, queue, messenger = InMemoryConversations(), InMemoryJobQueue(), InMemoryMessenger()
+    conversations, queue, messenger = (
+        InMemoryConversations(),
+        InMemoryJobQueue(),
+        InMemoryMessenger(),
+    )
     generator, finisher = FakeImageGenerator(), FakePageFinisher()
     notifier = DialogNotifier(messenger, users, admin_ids=admins, fallback_language="ru")
     register = RegisterUser(users, ledger, clock, free_credits=free_credits)
@@ -90,5 +101,19 @@ def build_world(*, free_credits: int = 10, support: str = "@paint_support", admi
         admin_ids=admins,
         fallback_language="ru",
     )
-    return World(clock, users, ledger, jobs, conversations, queue, messenger, generator, finisher,
-                 register, request_page, run_generation, recover, dialog)
+    return World(
+        clock,
+        users,
+        ledger,
+        jobs,
+        conversations,
+        queue,
+        messenger,
+        generator,
+        finisher,
+        register,
+        request_page,
+        run_generation,
+        recover,
+        dialog,
+    )

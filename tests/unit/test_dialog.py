@@ -12,15 +12,18 @@ from paintcore.domain.credits import Balance
 from paintcore.domain.errors import StorageUnavailable
 from paintcore.domain.messages import Keyboard
 from paintcore.domain.users import UserId
-
 from support.world import ADMIN, World, build_world
 
 MENU_RU = Keyboard(rows=(("Получить раскраску", "Поддержка"),))
 MENU_EN = Keyboard(rows=(("Get a coloring page", "Support"),))
 
 
-def _page_flow(world: World, user: int, description: str = "кот в шляпе", language: str = "ru") -> None:
-    world.say(user, "Получить раскраску" if language == "ru" else "Get a coloring page", language=language)
+def _page_flow(
+    world: World, user: int, description: str = "кот в шляпе", language: str = "ru"
+) -> None:
+    world.say(
+        user, "Получить раскраску" if language == "ru" else "Get a coloring page", language=language
+    )
     world.say(user, description, language=language)
     world.queue.run_pending()
 
@@ -134,7 +137,9 @@ def test_second_page_while_one_is_drawing_is_refused_politely(world: World) -> N
         ("к" * 5000, "Слишком длинно: не больше 1000 символов (у вас 5000)"),
     ],
 )
-def test_bad_descriptions_get_a_clear_answer_and_cost_nothing(world: World, text: str, expected: str) -> None:
+def test_bad_descriptions_get_a_clear_answer_and_cost_nothing(
+    world: World, text: str, expected: str
+) -> None:
     world.say(1, "Получить раскраску")
     world.say(1, text)
     assert expected in world.last_text(1)
@@ -143,7 +148,9 @@ def test_bad_descriptions_get_a_clear_answer_and_cost_nothing(world: World, text
     assert world.last_text(1).startswith("Рисую")
 
 
-@pytest.mark.parametrize("kind", [MessageKind.STICKER, MessageKind.VOICE, MessageKind.PHOTO, MessageKind.OTHER])
+@pytest.mark.parametrize(
+    "kind", [MessageKind.STICKER, MessageKind.VOICE, MessageKind.PHOTO, MessageKind.OTHER]
+)
 def test_non_text_messages_get_a_helpful_answer(world: World, kind: MessageKind) -> None:
     world.say(1, "Получить раскраску")
     world.say(1, None, kind=kind)
@@ -189,7 +196,9 @@ def test_check_shows_details_only_to_admins(world: World) -> None:
     assert world.last_text(1) == "Сервис работает. Ваших раскрасок: 10."
     assert len(world.messenger.to(1)) == 1
     world.say(ADMIN, "/check")
-    assert "Генератор: fake" in world.last_text(ADMIN) and "Пользователей: 2" in world.last_text(ADMIN)
+    assert "Генератор: fake" in world.last_text(ADMIN) and "Пользователей: 2" in world.last_text(
+        ADMIN
+    )
 
 
 def test_banned_user_is_told_and_gets_nothing(world: World) -> None:

@@ -8,7 +8,6 @@ from adapters.memory import InMemoryLedger, InMemoryUsers, ManualClock
 from paintcore.domain.credits import Balance, TransactionKind
 from paintcore.domain.users import Profile, UserId
 from paintcore.usecases import RegisterUser
-
 from support.world import World
 
 ANNA = Profile(UserId(1), first_name="Аня", username="anya", language_code="ru")
@@ -69,7 +68,9 @@ def test_simultaneous_starts_register_once_and_grant_once(world: World) -> None:
 
 def test_grant_lost_to_a_crash_is_completed_by_the_next_start(world: World) -> None:
     # The user was stored but the process died before the grant: the next /start heals it.
-    RegisterUser(world.users, world.ledger, world.clock, free_credits=0)(profile=ANNA, language="ru")
+    RegisterUser(world.users, world.ledger, world.clock, free_credits=0)(
+        profile=ANNA, language="ru"
+    )
     assert world.ledger.balance(ANNA.id) == Balance()
 
     world.register(profile=ANNA, language="ru")

@@ -20,7 +20,6 @@ from paintcore.domain.errors import (
 from paintcore.domain.jobs import JobState
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
-
 from support.world import World, build_world
 
 UID = UserId(7)
@@ -31,7 +30,9 @@ def _registered(world: World, credits: int = 10) -> World:
     if credits != 10:
         # Spend down to the wanted balance through the real flow.
         for _ in range(10 - credits):
-            job = world.request_page(user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions())
+            job = world.request_page(
+                user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions()
+            )
             world.queue.run_pending()
             assert world.jobs.get(job.id).state is JobState.SUCCEEDED  # type: ignore[union-attr]
     return world
@@ -39,7 +40,9 @@ def _registered(world: World, credits: int = 10) -> World:
 
 def test_request_reserves_one_credit_and_enqueues_the_job(world: World) -> None:
     _registered(world)
-    job = world.request_page(user_id=UID, chat_id=7, description="  кот   в шляпе ", options=PageOptions())
+    job = world.request_page(
+        user_id=UID, chat_id=7, description="  кот   в шляпе ", options=PageOptions()
+    )
 
     assert job.prompt == "кот в шляпе"
     assert job.state is JobState.QUEUED
@@ -51,9 +54,18 @@ def test_request_reserves_one_credit_and_enqueues_the_job(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("description", "reason"),
-    [("", "empty"), ("   \n\t ", "empty"), (None, "empty"), ("ab", "too_short"), ("x" * 1001, "too_long"), ("я" * 5000, "too_long")],
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        (None, "empty"),
+        ("ab", "too_short"),
+        ("x" * 1001, "too_long"),
+        ("я" * 5000, "too_long"),
+    ],
 )
-def test_bad_descriptions_are_refused_and_cost_nothing(world: World, description: str | None, reason: str) -> None:
+def test_bad_descriptions_are_refused_and_cost_nothing(
+    world: World, description: str | None, reason: str
+) -> None:
     _registered(world)
     with pytest.raises(InvalidPrompt) as refused:
         world.request_page(user_id=UID, chat_id=7, description=description, options=PageOptions())
@@ -113,10 +125,16 @@ def test_queue_down_gives_the_credit_back_and_frees_the_slot(world: World) -> No
 
 def test_paid_credits_are_spent_only_after_free_ones(world: World) -> None:
     _registered(world, credits=1)
-    world.ledger.grant(user_id=UID, amount=5, key="pay:c1", kind=TransactionKind.PURCHASE, bucket=Bucket.PAID)
-    first = world.request_page(user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions())
+    world.ledger.grant(
+        user_id=UID, amount=5, key="pay:c1", kind=TransactionKind.PURCHASE, bucket=Bucket.PAID
+    )
+    first = world.request_page(
+        user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions()
+    )
     world.queue.run_pending()
-    second = world.request_page(user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions())
+    second = world.request_page(
+        user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions()
+    )
 
     assert world.ledger.hold(first.id).bucket is Bucket.FREE  # type: ignore[union-attr]
     assert world.ledger.hold(second.id).bucket is Bucket.PAID  # type: ignore[union-attr]
@@ -124,7 +142,9 @@ def test_paid_credits_are_spent_only_after_free_ones(world: World) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(credits=st.integers(min_value=0, max_value=3), threads=st.integers(min_value=2, max_value=12))
+@given(
+    credits=st.integers(min_value=0, max_value=3), threads=st.integers(min_value=2, max_value=12)
+)
 def test_many_threads_for_one_user_make_at_most_one_job(credits: int, threads: int) -> None:
     world = build_world(free_credits=credits)
     world.register(profile=Profile(UID), language="ru")
@@ -134,7 +154,11 @@ def test_many_threads_for_one_user_make_at_most_one_job(credits: int, threads: i
     def request() -> None:
         barrier.wait()
         try:
-            made.append(world.request_page(user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions()))
+            made.append(
+                world.request_page(
+                    user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions()
+                )
+            )
         except (JobInFlight, QuotaExceeded) as exc:
             refused.append(exc)
 

@@ -11,7 +11,6 @@ from paintcore.domain.errors import DeliveryFailed, GenerationFailed, PromptReje
 from paintcore.domain.jobs import Job, JobState
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
-
 from support.world import ADMIN, World
 
 UID = UserId(5)
@@ -19,7 +18,9 @@ UID = UserId(5)
 
 def _queued(world: World, description: str = "кот в шляпе") -> Job:
     world.register(profile=Profile(UID, first_name="Петя", username="petya"), language="ru")
-    return world.request_page(user_id=UID, chat_id=5, description=description, options=PageOptions())
+    return world.request_page(
+        user_id=UID, chat_id=5, description=description, options=PageOptions()
+    )
 
 
 def test_success_delivers_the_page_copies_admins_and_captures_the_credit(world: World) -> None:
@@ -31,9 +32,27 @@ def test_success_delivers_the_page_copies_admins_and_captures_the_credit(world: 
     assert page_msg.page is not None and page_msg.page.title == "кот в шляпе"
     assert "Осталось раскрасок: 9" in page_msg.text
     [copy] = world.messenger.to(ADMIN)
-    assert copy.kind == "page" and "5" in copy.text and "@petya" in copy.text and "кот в шляпе" in copy.text
+    assert (
+        copy.kind == "page"
+        and "5" in copy.text
+        and "@petya" in copy.text
+        and "кот в шляпе" in copy.text
+    )
     assert world.ledger.balance(UID) == Balance(free=9)
     assert world.ledger.hold(job.id).state is HoldState.CAPTURED  # type: ignore[union-attr]
+
+
+def test_offline_pattern_pages_say_so_in_the_caption(world: World) -> None:
+    world.generator.source = "offline-patterns:mandala"
+    job = _queued(world)
+    world.run_generation(job_id=job.id)
+    assert "офлайн-генератора" in world.messenger.to(5)[-1].text
+
+
+def test_pages_from_a_real_backend_carry_no_offline_note(world: World) -> None:
+    job = _queued(world)
+    world.run_generation(job_id=job.id)
+    assert "офлайн" not in world.messenger.to(5)[-1].text
 
 
 def test_the_image_backend_gets_a_coloring_page_prompt(world: World) -> None:
@@ -48,7 +67,9 @@ def test_the_image_backend_gets_a_coloring_page_prompt(world: World) -> None:
     "failure",
     [GenerationFailed("backend down"), RateLimited(30), PromptRejected("not for kids")],
 )
-def test_generation_failure_releases_the_credit_and_tells_the_user(world: World, failure: Exception) -> None:
+def test_generation_failure_releases_the_credit_and_tells_the_user(
+    world: World, failure: Exception
+) -> None:
     job = _queued(world)
     world.generator.failures.append(failure)  # type: ignore[arg-type]
 

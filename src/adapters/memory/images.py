@@ -15,6 +15,7 @@ class FakeImageGenerator:
     """Returns a tiny fake image; `prompts` records every request."""
 
     delay: float = 0.0  # seconds each generation takes (benchmarks, load tests)
+    source: str = "fake"
     failures: list[PaintError] = field(default_factory=list)
     prompts: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -31,7 +32,7 @@ class FakeImageGenerator:
             time.sleep(self.delay)
         if failure is not None:
             raise failure
-        return RenderedImage(data=f"image of {description}".encode(), source="fake")
+        return RenderedImage(data=f"image of {description}".encode(), source=self.source)
 
 
 @dataclass

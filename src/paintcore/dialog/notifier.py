@@ -13,6 +13,9 @@ from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
 
+# RenderedImage.source of pages made by a pattern generator rather than from the description.
+OFFLINE_SOURCE_PREFIX = "offline"
+
 
 def short(title: str, limit: int = 60) -> str:
     """A description shortened for a caption or a message."""
@@ -29,9 +32,12 @@ class DialogNotifier:
     def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
         t = self._texts_for(job)
         key = "page_ready" if credits_left > 0 else "page_ready_last"
-        self.messenger.send_page(
-            job.chat_id, page, caption=t(key, title=short(job.prompt), credits=credits_left)
-        )
+        caption = t(key, title=short(job.prompt), credits=credits_left)
+        if page.source.startswith(
+            OFFLINE_SOURCE_PREFIX
+        ):  # say plainly it is not a drawing of the subject
+            caption = f"{caption}\n{t('offline_note')}"
+        self.messenger.send_page(job.chat_id, page, caption=caption)
 
     def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
         for admin_id in sorted(self.admin_ids - {job.user_id}):

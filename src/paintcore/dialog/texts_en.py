@@ -18,6 +18,10 @@ TEXTS: dict[str, str] = {
     ),
     "drawing": "Drawing “{title}”… It usually takes up to a minute; I'll send it as soon as it's ready.",
     "page_ready": "Done: “{title}”. Pages left: {credits}.",
+    "offline_note": (
+        "This is a pattern page from the offline generator, titled with your description: "
+        "only the OpenAI generator draws the subject itself."
+    ),
     "page_ready_last": "Done: “{title}”. That was your last page.",
     "page_failed": "I couldn't draw “{title}”. You were not charged — please try again.",
     "page_rejected": (

@@ -1,0 +1,175 @@
+"""The `paintbot` command: console chat, one-shot generation, health check."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+import structlog
+
+from paintcore.domain.errors import InvalidPrompt, PaintError, StorageUnavailable
+from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
+from paintcore.domain.prompts import DescriptionRules, page_prompt
+from paintcore.domain.users import Profile, UserId
+
+from .container import Container
+from .logging import configure_logging
+from .settings import Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+log = structlog.get_logger("paintbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paintbot", description="Coloring pages from a short description."
+    )
+    parser.add_argument("--env-file", default=".env", help="settings file to read (default: .env)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    console = sub.add_parser("console", help="chat with the bot in the terminal (stdin/stdout)")
+    console.add_argument(
+        "--user-id", type=int, default=1, help="the Telegram-like id you chat as (default 1)"
+    )
+    console.add_argument("--name", default=None, help="your first name in the chat")
+    console.add_argument(
+        "--admin", action="store_true", help="chat as an admin (sees /check details)"
+    )
+
+    generate = sub.add_parser(
+        "generate", help="make one page and write it to a file (no credits involved)"
+    )
+    generate.add_argument("description", help='what to draw, e.g. "кот в шляпе"')
+    generate.add_argument("-o", "--output", required=True, type=Path, help="FILE.png or FILE.pdf")
+    generate.add_argument(
+        "--level", choices=[v.value for v in AgeLevel], default=AgeLevel.KIDS.value
+    )
+    generate.add_argument("--style", choices=[v.value for v in Style], default=Style.CARTOON.value)
+    generate.add_argument("--paper", choices=[v.value for v in Paper], default=Paper.A4.value)
+
+    sub.add_parser("check", help="check storage, image backend and queue; exit 1 when unhealthy")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(args.env_file if Path(args.env_file).exists() else None)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    quiet = args.command == "console" and "log_level" not in settings.model_fields_set
+    configure_logging(
+        fmt=settings.log_format,
+        level="WARNING" if quiet else settings.log_level,
+        secrets=settings.secrets(),
+    )
+    if args.command == "console" and args.admin:
+        settings = settings.model_copy(update={"admin_ids": (*settings.admin_ids, args.user_id)})
+    container = Container(settings=settings)
+    try:
+        if args.command == "console":
+            return _console(container, settings, args)
+        if args.command == "generate":
+            return _generate(container, args)
+        return _check(container)
+    except StorageUnavailable as exc:
+        print(f"paintbot: storage unavailable: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        log.exception("paintbot failed", command=args.command)
+        print(f"paintbot: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _console(container: Container, settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleChat
+
+    store = container.store()
+    queue = container.queue()
+    container.recover_jobs()(requeue=True)
+    interactive = sys.stdin.isatty()
+    profile = Profile(
+        UserId(args.user_id),
+        first_name=args.name or getpass.getuser(),
+        username="console",
+        language_code=settings.language,
+    )
+    if interactive:
+        print(
+            "PaintBot console. Type /start, then press the buttons by typing their labels. Ctrl-D quits."
+        )
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    chat = ConsoleChat(
+        container.dialog().handle, profile, sys.stdin.buffer, sys.stdout if interactive else None
+    )
+    try:
+        chat.run()
+    finally:
+        # End of input is not the end of the work: pages being drawn are delivered first.
+        if not queue.close(timeout=settings.job_timeout):
+            log.warning(
+                "jobs still running at exit; they are refunded by the next start's recovery"
+            )
+        store.close()
+    return EXIT_OK
+
+
+def _generate(container: Container, args: argparse.Namespace) -> int:
+    suffix = args.output.suffix.lower()
+    if suffix not in (".png", ".pdf"):
+        print(
+            f"paintbot: the output must end in .png or .pdf, not {args.output.name!r}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        description = DescriptionRules().clean(args.description)
+    except InvalidPrompt as exc:
+        limits = f"{exc.min_length}-{exc.max_length} characters"
+        print(
+            f"paintbot: the description is {exc.reason.replace('_', ' ')} ({limits})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    options = PageOptions(
+        level=AgeLevel(args.level), style=Style(args.style), paper=Paper(args.paper)
+    )
+    try:
+        image = container.generator().generate(
+            prompt=page_prompt(description, options), description=description, options=options
+        )
+        page = container.finisher().finish(image, title=description, options=options)
+    except PaintError as exc:
+        print(f"paintbot: could not make the page: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(page.pdf if suffix == ".pdf" else page.png)
+    except OSError as exc:
+        print(f"paintbot: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(args.output.resolve())
+    return EXIT_OK
+
+
+def _check(container: Container) -> int:
+    report = container.health()()
+    print(f"storage: {report.storage_detail} ({report.storage_ms} ms), users: {report.users}")
+    print(f"image backend: {report.image_backend}")
+    print(f"queue depth: {report.queue_depth}, jobs running: {report.jobs_running}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())

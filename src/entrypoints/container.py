@@ -1,0 +1,110 @@
+"""The composition root: picks adapters from settings and wires the use cases and the dialog."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+
+from adapters.console import ConsoleMessenger
+from adapters.offline_images import OfflinePatternGenerator
+from adapters.pages import ColoringPageFinisher
+from adapters.queue import InProcessJobQueue
+from adapters.sqlite import SqliteStore
+from adapters.system_clock import SystemClock
+from paintcore.dialog import Dialog, DialogNotifier
+from paintcore.usecases import (
+    GetBalance,
+    HealthCheck,
+    RecoverJobs,
+    RegisterUser,
+    RequestColoringPage,
+    RunGeneration,
+    Support,
+)
+
+from .settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    """Adapters are singletons (one store, one pool); use cases are cheap frozen dataclasses."""
+
+    settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
+    out = providers.Object(sys.stdout)
+
+    clock = providers.Singleton(SystemClock)
+    store = providers.Singleton(SqliteStore, path=settings.provided.db_path, clock=clock)
+    users = providers.Callable(lambda store: store.users, store)
+    ledger = providers.Callable(lambda store: store.ledger, store)
+    jobs = providers.Callable(lambda store: store.jobs, store)
+    conversations = providers.Callable(lambda store: store.conversations, store)
+
+    generator = providers.Singleton(OfflinePatternGenerator)
+    finisher = providers.Singleton(ColoringPageFinisher)
+    messenger = providers.Singleton(
+        ConsoleMessenger, out=out, output_dir=settings.provided.output_dir
+    )
+
+    admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
+        frozenset, settings.provided.admin_ids
+    )
+    notifier = providers.Singleton(
+        DialogNotifier,
+        messenger=messenger,
+        users=users,
+        admin_ids=admin_ids,
+        fallback_language=settings.provided.language,
+    )
+    run_generation = providers.Singleton(
+        RunGeneration,
+        users=users,
+        ledger=ledger,
+        jobs=jobs,
+        generator=generator,
+        finisher=finisher,
+        notifier=notifier,
+        clock=clock,
+    )
+    queue = providers.Singleton(
+        InProcessJobQueue, handler=run_generation, workers=settings.provided.generation_concurrency
+    )
+    register_user = providers.Singleton(
+        RegisterUser,
+        users=users,
+        ledger=ledger,
+        clock=clock,
+        free_credits=settings.provided.free_generations,
+    )
+    request_page = providers.Singleton(
+        RequestColoringPage, users=users, ledger=ledger, jobs=jobs, queue=queue, clock=clock
+    )
+    health = providers.Singleton(
+        HealthCheck, users=users, jobs=jobs, generator=generator, queue=queue
+    )
+    recover_jobs = providers.Singleton(
+        RecoverJobs,
+        jobs=jobs,
+        ledger=ledger,
+        queue=queue,
+        notifier=notifier,
+        clock=clock,
+        running_timeout=providers.Callable(
+            lambda s: timedelta(seconds=s), settings.provided.job_timeout
+        ),
+    )
+    dialog = providers.Singleton(
+        Dialog,
+        register=register_user,
+        request_page=request_page,
+        balance=providers.Singleton(GetBalance, ledger=ledger),
+        health=health,
+        support=providers.Singleton(Support, contact=settings.provided.support_contact),
+        users=users,
+        conversations=conversations,
+        messenger=messenger,
+        clock=clock,
+        admin_ids=admin_ids,
+        fallback_language=settings.provided.language,
+        welcome_photos=settings.provided.welcome_photos,
+    )

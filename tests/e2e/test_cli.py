@@ -1,0 +1,183 @@
+"""The `paintbot` command end to end, as a user runs it: a subprocess on embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = "/start\nПолучить раскраску\nкот в шляпе\n"
+_OURS = ("PAINTBOT_", "BOT_TOKEN", "OPENAI_", "MONGODB_URI", "REDIS_URL", "ADMIN_IDS")
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def paintbot(
+    tmp_path: Path, *args: str, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> Run:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
+    environment |= {
+        "PAINTBOT_DB_PATH": str(tmp_path / "bot.sqlite3"),
+        "PAINTBOT_OUTPUT_DIR": str(tmp_path / "pages"),
+        "PAINTBOT_LOG_FORMAT": "json",
+    }
+    environment |= env or {}
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=tmp_path,  # no stray .env from the developer's checkout
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+    return Run(
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+    )
+
+
+def test_scripted_console_session_writes_a_page_and_exits_zero(tmp_path: Path) -> None:
+    run = paintbot(tmp_path, "console", stdin=SCRIPT.encode())
+
+    assert run.code == 0, run.err
+    assert "Привет" in run.out and "Рисую «кот в шляпе»" in run.out
+    assert "Осталось раскрасок: 9" in run.out
+    assert "узорная страница офлайн-генератора" in run.out
+    png = Path(re.search(r"picture: (.+\.png)", run.out).group(1))  # type: ignore[union-attr]
+    pdf = Path(re.search(r"PDF: (.+\.pdf)", run.out).group(1))  # type: ignore[union-attr]
+    assert png.parent == (tmp_path / "pages").resolve()
+    with Image.open(png) as image:
+        assert image.size == (2480, 3508)
+        assert set(np.unique(np.asarray(image.convert("L"))).tolist()) <= {0, 255}
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_credits_persist_between_runs(tmp_path: Path) -> None:
+    assert paintbot(tmp_path, "console", stdin=SCRIPT.encode()).code == 0
+    again = paintbot(tmp_path, "console", stdin=b"/start\n/balance\n")
+    assert "С возвращением" in again.out
+    assert "Бесплатных раскрасок: 9, купленных: 0, в работе: 0." in again.out
+
+
+def test_bad_input_gets_clear_answers_and_costs_nothing(tmp_path: Path) -> None:
+    lines = b"/start\n\xff\xfe\n/frobnicate\n\xd0\x9f\xd0\xbe\xd0\xbb\xd1\x83\xd1\x87\xd0\xb8\xd1\x82\xd1\x8c \xd1\x80\xd0\xb0\xd1\x81\xd0\xba\xd1\x80\xd0\xb0\xd1\x81\xd0\xba\xd1\x83\n"
+    lines += b"\n   \n" + ("я" * 5000).encode() + b"\n/balance\n"
+    run = paintbot(tmp_path, "console", stdin=lines)
+
+    assert run.code == 0, run.err
+    assert "неизвестная кодировка" in run.out
+    assert "Не знаю такой команды" in run.out
+    assert "Пустое описание" in run.out
+    assert "не больше 1000 символов (у вас 5000)" in run.out
+    assert "Бесплатных раскрасок: 10" in run.out
+    assert "Traceback" not in run.err
+
+
+def test_english_console_user(tmp_path: Path) -> None:
+    run = paintbot(
+        tmp_path,
+        "console",
+        "--name",
+        "Tom",
+        stdin=b"/start\nGet a coloring page\na cat in a hat\n",
+        env={"PAINTBOT_LANGUAGE": "en"},
+    )
+    assert run.code == 0, run.err
+    assert "Hi, Tom!" in run.out and "Pages left: 9" in run.out
+
+
+def test_admin_console_sees_check_details(tmp_path: Path) -> None:
+    run = paintbot(tmp_path, "console", "--admin", "--user-id", "77", stdin=b"/check\n")
+    assert "Генератор: offline" in run.out
+
+
+def test_db_in_a_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    run = paintbot(
+        tmp_path,
+        "console",
+        stdin=b"/start\n",
+        env={"PAINTBOT_DB_PATH": str(tmp_path / "no" / "such" / "x.db")},
+    )
+    assert run.code == 2
+    assert "storage unavailable" in run.err and str(tmp_path / "no" / "such") in run.err
+    assert "Traceback" not in run.err
+
+
+def test_db_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    run = paintbot(tmp_path, "check", env={"PAINTBOT_DB_PATH": str(tmp_path / "afile" / "x.db")})
+    assert run.code == 2 and "storage unavailable" in run.err
+
+
+def test_malformed_settings_stop_start_up_naming_each_variable(tmp_path: Path) -> None:
+    run = paintbot(
+        tmp_path,
+        "console",
+        env={"PAINTBOT_FREE_GENERATIONS": "ten", "ADMIN_IDS": "x", "BOT_TOKEN": "1:sekret"},
+    )
+    assert run.code == 2
+    assert "PAINTBOT_FREE_GENERATIONS" in run.err and "ADMIN_IDS" in run.err
+    assert "sekret" not in run.err + run.out
+
+
+@pytest.mark.parametrize(("name", "magic"), [("page.png", b"\x89PNG"), ("out/page.pdf", b"%PDF")])
+def test_generate_writes_one_page(tmp_path: Path, name: str, magic: bytes) -> None:
+    run = paintbot(
+        tmp_path,
+        "generate",
+        "динозавр на скейте",
+        "-o",
+        name,
+        "--level",
+        "adult",
+        "--paper",
+        "letter",
+    )
+    assert run.code == 0, run.err
+    target = tmp_path / name
+    assert run.out.strip() == str(target.resolve())
+    assert target.read_bytes().startswith(magic)
+    if name.endswith(".png"):
+        with Image.open(target) as image:
+            assert image.size == (2550, 3300)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("generate", "  ", "-o", "x.png"), "the description is empty"),
+        (("generate", "кот", "-o", "x.jpg"), "must end in .png or .pdf"),
+    ],
+)
+def test_generate_refuses_bad_arguments_clearly(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    run = paintbot(tmp_path, *args)
+    assert run.code == 2 and message in run.err
+
+
+def test_check_reports_a_healthy_embedded_setup(tmp_path: Path) -> None:
+    run = paintbot(tmp_path, "check")
+    assert run.code == 0, run.err
+    assert "storage: ok" in run.out and "image backend: offline" in run.out
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "paintbot"
+    assert script.exists(), "pip install -e . should install the paintbot command next to python"
