@@ -89,12 +89,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _console(container: Container, settings: Settings, args: argparse.Namespace) -> int:
-    from adapters.console import ConsoleChat
+    from adapters.console import PROMPT, ConsoleChat
 
+    interactive = sys.stdin.isatty()
+    if interactive:
+        container.prompt.override(PROMPT)
     store = container.store()
     queue = container.queue()
     container.recover_jobs()(requeue=True)
-    interactive = sys.stdin.isatty()
     profile = Profile(
         UserId(args.user_id),
         first_name=args.name or getpass.getuser(),

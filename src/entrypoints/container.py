@@ -32,6 +32,7 @@ class Container(containers.DeclarativeContainer):
 
     settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
     out = providers.Object(sys.stdout)
+    prompt = providers.Object("")  # "you> " when a person types at a terminal
 
     clock = providers.Singleton(SystemClock)
     store = providers.Singleton(SqliteStore, path=settings.provided.db_path, clock=clock)
@@ -43,7 +44,7 @@ class Container(containers.DeclarativeContainer):
     generator = providers.Singleton(OfflinePatternGenerator)
     finisher = providers.Singleton(ColoringPageFinisher)
     messenger = providers.Singleton(
-        ConsoleMessenger, out=out, output_dir=settings.provided.output_dir
+        ConsoleMessenger, out=out, output_dir=settings.provided.output_dir, prompt=prompt
     )
 
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(

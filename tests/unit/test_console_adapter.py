@@ -54,7 +54,7 @@ def test_pages_are_written_without_overwriting_and_their_paths_printed(tmp_path:
     out = io.StringIO()
     messenger = ConsoleMessenger(out, tmp_path / "pages")
     messenger.send_page(1, PAGE, caption="Готово")
-    messenger.send_page(1, PAGE, caption="Готово")
+    messenger.send_page(1, PAGE, caption="Готово\nвторая строка")
 
     files = sorted(p.name for p in (tmp_path / "pages").iterdir())
     assert files == [
@@ -65,6 +65,7 @@ def test_pages_are_written_without_overwriting_and_their_paths_printed(tmp_path:
     ]
     assert (tmp_path / "pages" / "кот-в-шляпе-1.png").read_bytes() == b"png-bytes"
     assert str(tmp_path / "pages" / "кот-в-шляпе-2.pdf") in out.getvalue()
+    assert "bot> Готово\n     вторая строка\n     picture: " in out.getvalue()
 
 
 def test_an_unwritable_output_dir_is_a_delivery_failure(tmp_path: Path) -> None:
@@ -79,3 +80,15 @@ def test_an_unwritable_output_dir_is_a_delivery_failure(tmp_path: Path) -> None:
 )
 def test_slugs_are_safe_file_names(title: str, expected: str) -> None:
     assert slug(title) == expected
+
+
+def test_messages_from_workers_redraw_the_prompt_for_a_person_typing(tmp_path: Path) -> None:
+    import threading
+
+    out = io.StringIO()
+    messenger = ConsoleMessenger(out, tmp_path, prompt="you> ")
+    messenger.send_text(1, "from the handler")
+    worker = threading.Thread(target=messenger.send_text, args=(1, "from a worker"))
+    worker.start()
+    worker.join()
+    assert out.getvalue() == "bot> from the handler\n\rbot> from a worker\nyou> "

@@ -9,6 +9,7 @@ from paintcore.dialog import IncomingMessage, MessageKind
 from paintcore.domain.users import Profile
 
 QUIT_COMMANDS = {"/quit", "/exit"}
+PROMPT = "you> "
 
 
 class ConsoleChat:
@@ -29,7 +30,7 @@ class ConsoleChat:
         handled = 0
         while True:
             if self._prompt_out is not None:
-                self._prompt_out.write("you> ")
+                self._prompt_out.write(PROMPT)
                 self._prompt_out.flush()
             raw = self._stdin.readline()
             if not raw:

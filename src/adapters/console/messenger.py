@@ -22,15 +22,14 @@ def slug(title: str, limit: int = 40) -> str:
 
 
 class ConsoleMessenger:
-    def __init__(self, out: TextIO, output_dir: Path) -> None:
+    def __init__(self, out: TextIO, output_dir: Path, *, prompt: str = "") -> None:
         self._out = out
         self._dir = output_dir
+        self._prompt = prompt  # set when a person types: redrawn after messages from workers
         self._lock = threading.Lock()  # workers and the reading thread print concurrently
 
     def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
-        lines = [
-            f"bot> {line}" if i == 0 else f"     {line}" for i, line in enumerate(text.splitlines())
-        ]
+        lines = _speech(text)
         if keyboard is not None:
             lines.append(
                 "     " + "  ".join(f"[{label}]" for row in keyboard.rows for label in row)
@@ -42,7 +41,7 @@ class ConsoleMessenger:
 
     def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
         png, pdf = self._write(page)
-        self._print([f"bot> {caption}", f"     picture: {png}", f"     PDF: {pdf}"])
+        self._print([*_speech(caption), f"     picture: {png}", f"     PDF: {pdf}"])
 
     def _write(self, page: ColoringPage) -> tuple[Path, Path]:
         try:
@@ -62,6 +61,17 @@ class ConsoleMessenger:
         return png.resolve(), pdf.resolve()
 
     def _print(self, lines: list[str]) -> None:
+        text = "\n".join(lines) + "\n"
+        if self._prompt and threading.current_thread() is not threading.main_thread():
+            # A page arrives while the person sits at the prompt: write over it, then redraw it.
+            text = "\r" + text + self._prompt
         with self._lock:
-            self._out.write("\n".join(lines) + "\n")
+            self._out.write(text)
             self._out.flush()
+
+
+def _speech(text: str) -> list[str]:
+    """The bot's words: the first line marked, the rest indented under it."""
+    return [
+        ("bot> " if i == 0 else "     ") + line for i, line in enumerate(text.splitlines() or [""])
+    ]
