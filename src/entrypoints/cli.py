@@ -18,6 +18,7 @@ from paintcore.domain.users import Profile, UserId
 
 from .container import Container
 from .logging import configure_logging
+from .periodic import Every
 from .settings import Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -96,7 +97,13 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
         container.prompt.override(PROMPT)
     store = container.store()
     queue = container.queue()
-    container.recover_jobs()(requeue=True)
+    recover = container.recover_jobs()
+    recover(requeue=True)
+    # Another instance on the same store may crash too: its stale jobs are refunded while we run.
+    ticker = Every(
+        max(5.0, settings.job_timeout / 4), lambda: recover(requeue=False), name="recovery"
+    )
+    ticker.start()
     profile = Profile(
         UserId(args.user_id),
         first_name=args.name or getpass.getuser(),
@@ -114,6 +121,7 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
     try:
         chat.run()
     finally:
+        ticker.stop()
         # End of input is not the end of the work: pages being drawn are delivered first.
         if not queue.close(timeout=settings.job_timeout):
             log.warning(

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from paintcore.dialog import MessageKind
+from paintcore.dialog import IncomingMessage, MessageKind
 from paintcore.dialog.texts import CATALOGS
 from paintcore.domain.credits import Balance
 from paintcore.domain.errors import StorageUnavailable
 from paintcore.domain.messages import Keyboard
-from paintcore.domain.users import UserId
+from paintcore.domain.users import Profile, UserId
 from support.world import ADMIN, World, build_world
 
 MENU_RU = Keyboard(rows=(("Получить раскраску", "Поддержка"),))
@@ -34,6 +34,15 @@ def test_start_welcomes_a_new_user_with_the_menu_and_free_pages(world: World) ->
     assert "Привет, Аня" in welcome.text and "10" in welcome.text
     assert welcome.keyboard == MENU_RU
     assert world.ledger.balance(UserId(1)) == Balance(free=10)
+
+
+def test_a_user_without_a_name_is_greeted_as_a_friend(world: World) -> None:
+    world.say(4, "/start", first_name="")  # the world gives every user a username: drop it too
+    assert "Привет, u4!" in world.last_text(4)
+    world.dialog.handle(
+        IncomingMessage(99, 5, Profile(UserId(5), language_code="en"), MessageKind.TEXT, "/start")
+    )
+    assert world.last_text(5).startswith("Hi, friend!")
 
 
 def test_second_start_welcomes_back_without_new_credits(world: World) -> None:

@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 
 from paintcore.domain.credits import Balance, HoldState
-from paintcore.domain.errors import DeliveryFailed, GenerationFailed, PromptRejected, RateLimited
+from paintcore.domain.errors import (
+    DeliveryFailed,
+    GenerationFailed,
+    PromptRejected,
+    RateLimited,
+    StorageUnavailable,
+)
 from paintcore.domain.jobs import Job, JobState
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
@@ -104,6 +110,20 @@ def test_user_who_blocked_the_bot_is_marked_and_not_charged(world: World) -> Non
 
     assert done is not None and done.state is JobState.FAILED
     assert world.users.get(UID).blocked  # type: ignore[union-attr]
+    assert world.ledger.balance(UID) == Balance(free=10)
+
+
+def test_blocked_user_is_refunded_even_if_marking_them_fails(world: World) -> None:
+    job = _queued(world)
+    world.messenger.blocked.add(5)
+
+    def storage_down(*_: object) -> None:
+        raise StorageUnavailable("disk full")
+
+    object.__setattr__(world.users, "set_blocked", storage_down)
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.FAILED
     assert world.ledger.balance(UID) == Balance(free=10)
 
 

@@ -119,11 +119,7 @@ class Dialog:
             self.messenger.send_photos(event.chat_id, self.welcome_photos)
         credits = self.balance(user_id=event.sender.id).available
         key = "welcome_new" if registration.is_new else "welcome_back"
-        name = (
-            event.sender.first_name or event.sender.username or "друг"
-            if t.language == "ru"
-            else (event.sender.first_name or event.sender.username or "friend")
-        )
+        name = event.sender.first_name or event.sender.username or t("friend")
         self.messenger.send_text(
             event.chat_id, t(key, name=name, credits=credits), keyboard=main_menu(t)
         )

@@ -3,6 +3,7 @@
 TEXTS: dict[str, str] = {
     "button_get_page": "Get a coloring page",
     "button_support": "Support",
+    "friend": "friend",
     "welcome_new": (
         "Hi, {name}! I draw coloring pages: describe a picture in a few words and I'll send a page "
         "with crisp black outlines, as a picture and as a PDF to print on A4.\n\n"
