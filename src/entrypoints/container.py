@@ -9,12 +9,14 @@ from dependency_injector import containers, providers
 
 from adapters.console import ConsoleMessenger
 from adapters.offline_images import OfflinePatternGenerator
+from adapters.pacing import IntervalPacer
 from adapters.pages import ColoringPageFinisher
 from adapters.queue import InProcessJobQueue
 from adapters.sqlite import SqliteStore
 from adapters.system_clock import SystemClock
 from paintcore.dialog import Dialog, DialogNotifier
 from paintcore.usecases import (
+    Broadcast,
     GetBalance,
     HealthCheck,
     RecoverJobs,
@@ -101,6 +103,12 @@ class Container(containers.DeclarativeContainer):
         balance=providers.Singleton(GetBalance, ledger=ledger),
         health=health,
         support=providers.Singleton(Support, contact=settings.provided.support_contact),
+        broadcast=providers.Singleton(
+            Broadcast,
+            users=users,
+            messenger=messenger,
+            pacer=providers.Singleton(IntervalPacer, rate=settings.provided.broadcast_rate),
+        ),
         users=users,
         conversations=conversations,
         messenger=messenger,

@@ -7,6 +7,7 @@ domain types and names the core errors it may raise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -43,6 +44,10 @@ class Users(Protocol):
 
     def count(self) -> int:
         """How many users are registered; StorageUnavailable if the store cannot answer."""
+        ...
+
+    def recipients(self) -> list[UserId]:
+        """Ids of users who may be written to (neither blocked nor banned), in id order."""
         ...
 
 
@@ -161,6 +166,20 @@ class Messenger(Protocol):
         """Send a finished page as a picture and a PDF; same errors as send_text."""
         ...
 
+    def working(self, chat_id: int) -> AbstractContextManager[None]:
+        """Show "drawing…" in the chat for as long as the block runs; never raises."""
+        ...
+
+    def answer_callback(self, callback_id: str, text: str = "") -> None:
+        """Acknowledge a button press (with a short notice); never raises."""
+        ...
+
+
+class Pacer(Protocol):
+    def pace(self) -> None:
+        """Block until the next message of a bulk send may go out (the configured rate)."""
+        ...
+
 
 class JobQueue(Protocol):
     def enqueue(self, job_id: str) -> None:
@@ -174,6 +193,10 @@ class JobQueue(Protocol):
 
 class JobNotifier(Protocol):
     """How a finished or failed job is told to people (implemented by the dialog)."""
+
+    def working(self, job: Job) -> AbstractContextManager[None]:
+        """Show the user that their page is being drawn while the block runs; never raises."""
+        ...
 
     def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
         """Deliver the page to the user; RecipientBlocked or DeliveryFailed if impossible."""

@@ -115,3 +115,19 @@ class UsersContract:
         winner = outcomes.index(True)
         assert users.get(UserId(1)) == a_user(1, first_name=f"racer {winner}")
         assert users.count() == 1
+
+    def test_recipients_are_users_neither_blocked_nor_banned_in_id_order(
+        self, users: Users
+    ) -> None:
+        for uid in (30, 10, 20, 40):
+            users.add(a_user(uid))
+        users.set_blocked(UserId(20), True)
+        users.set_banned(UserId(40), True)
+
+        assert users.recipients() == [UserId(10), UserId(30)]
+
+        users.set_blocked(UserId(20), False)
+        assert users.recipients() == [UserId(10), UserId(20), UserId(30)]
+
+    def test_no_users_means_no_recipients(self, users: Users) -> None:
+        assert users.recipients() == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.memory import (
+    CountingPacer,
     FakeImageGenerator,
     FakePageFinisher,
     InMemoryConversations,
@@ -18,6 +19,7 @@ from adapters.memory import (
 from paintcore.dialog import Dialog, DialogNotifier, IncomingMessage, MessageKind
 from paintcore.domain.users import Profile, UserId
 from paintcore.usecases import (
+    Broadcast,
     GetBalance,
     HealthCheck,
     RecoverJobs,
@@ -82,6 +84,7 @@ def build_world(
         InMemoryMessenger(),
     )
     generator, finisher = FakeImageGenerator(), FakePageFinisher()
+    pacer = CountingPacer()
     notifier = DialogNotifier(messenger, users, admin_ids=admins, fallback_language="ru")
     register = RegisterUser(users, ledger, clock, free_credits=free_credits)
     request_page = RequestColoringPage(users, ledger, jobs, queue, clock)
@@ -94,6 +97,7 @@ def build_world(
         balance=GetBalance(ledger),
         health=HealthCheck(users, jobs, generator, queue),
         support=Support(support),
+        broadcast=Broadcast(users, messenger, pacer),
         users=users,
         conversations=conversations,
         messenger=messenger,

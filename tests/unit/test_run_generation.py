@@ -61,6 +61,24 @@ def test_pages_from_a_real_backend_carry_no_offline_note(world: World) -> None:
     assert "офлайн" not in world.messenger.to(5)[-1].text
 
 
+def test_the_user_sees_drawing_while_the_page_is_made_and_not_after(world: World) -> None:
+    job = _queued(world)
+    seen_while_generating: list[bool] = []
+    generate = world.generator.generate
+
+    def watching(**kwargs: object) -> object:
+        seen_while_generating.append(5 in world.messenger.working_now)
+        return generate(**kwargs)  # type: ignore[arg-type]
+
+    object.__setattr__(world.generator, "generate", watching)
+    world.run_generation(job_id=job.id)
+
+    assert seen_while_generating == [True]
+    assert world.messenger.working_now == set()
+    kinds = [m.kind for m in world.messenger.to(5)]
+    assert kinds.index("working") < kinds.index("page")
+
+
 def test_the_image_backend_gets_a_coloring_page_prompt(world: World) -> None:
     job = _queued(world, "динозавр на скейте")
     world.run_generation(job_id=job.id)

@@ -6,6 +6,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -42,6 +43,13 @@ class ConsoleMessenger:
     def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
         png, pdf = self._write(page)
         self._print([*_speech(caption), f"     picture: {png}", f"     PDF: {pdf}"])
+
+    def working(self, chat_id: int) -> AbstractContextManager[None]:
+        return nullcontext()  # the "Рисую…" reply already said it; a terminal needs no spinner
+
+    def answer_callback(self, callback_id: str, text: str = "") -> None:
+        if text:
+            self._print(_speech(text))
 
     def _write(self, page: ColoringPage) -> tuple[Path, Path]:
         try:

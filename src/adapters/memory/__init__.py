@@ -6,10 +6,12 @@ from .images import FakeImageGenerator, FakePageFinisher
 from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
 from .messenger import InMemoryMessenger, SentMessage
+from .pacer import CountingPacer
 from .queue import InMemoryJobQueue
 from .users import InMemoryUsers
 
 __all__ = [
+    "CountingPacer",
     "FakeImageGenerator",
     "FakePageFinisher",
     "InMemoryConversations",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from paintcore.domain.errors import PaintError, RecipientBlocked
@@ -14,7 +15,7 @@ from paintcore.domain.pages import ColoringPage
 @dataclass(frozen=True, slots=True)
 class SentMessage:
     chat_id: int
-    kind: str  # "text", "photos" or "page"
+    kind: str  # "text", "photos", "page", "working" (while a page is drawn) or "callback_answer"
     text: str = ""
     keyboard: Keyboard | None = None
     file_ids: tuple[str, ...] = ()
@@ -27,6 +28,8 @@ class InMemoryMessenger:
     blocked: set[int] = field(default_factory=set)
     # Raised (once each, in order) by the next sends, e.g. RateLimited or DeliveryFailed.
     failures: list[PaintError] = field(default_factory=list)
+    working_now: set[int] = field(default_factory=set)  # chats currently shown "drawing…"
+    callback_answers: list[tuple[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
@@ -37,6 +40,21 @@ class InMemoryMessenger:
 
     def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
         self._send(SentMessage(chat_id, "page", text=caption, page=page))
+
+    @contextmanager
+    def working(self, chat_id: int) -> Iterator[None]:
+        with self._lock:
+            self.working_now.add(chat_id)
+            self.sent.append(SentMessage(chat_id, "working"))
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.working_now.discard(chat_id)
+
+    def answer_callback(self, callback_id: str, text: str = "") -> None:
+        with self._lock:
+            self.callback_answers.append((callback_id, text))
 
     def to(self, chat_id: int) -> list[SentMessage]:
         """Everything sent to one chat, in order."""

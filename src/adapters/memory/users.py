@@ -35,6 +35,10 @@ class InMemoryUsers:
         with self._lock:
             return len(self.by_id)
 
+    def recipients(self) -> list[UserId]:
+        with self._lock:
+            return sorted(u.id for u in self.by_id.values() if not (u.blocked or u.banned))
+
     def _change(self, user_id: UserId, **changes: bool) -> None:
         with self._lock:
             user = self.by_id.get(user_id)

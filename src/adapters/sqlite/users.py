@@ -52,6 +52,13 @@ class SqliteUsers:
             counted: int = conn.execute("SELECT count(*) FROM users").fetchone()[0]
         return counted
 
+    def recipients(self) -> list[UserId]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM users WHERE NOT blocked AND NOT banned ORDER BY id"
+            ).fetchall()
+        return [UserId(row[0]) for row in rows]
+
     def _set_flag(self, user_id: UserId, statement: str, value: bool) -> None:
         with self._db.write() as conn:
             if conn.execute(statement, (value, user_id)).rowcount == 0:

@@ -1,7 +1,7 @@
 """The platform-neutral conversation: incoming events -> use cases -> replies in ru/en."""
 
 from .conversation import Dialog
-from .events import IncomingMessage, MessageKind
+from .events import IncomingCallback, IncomingMessage, MessageKind
 from .notifier import DialogNotifier
 from .texts import SUPPORTED, Texts, pick_language
 
@@ -9,6 +9,7 @@ __all__ = [
     "SUPPORTED",
     "Dialog",
     "DialogNotifier",
+    "IncomingCallback",
     "IncomingMessage",
     "MessageKind",
     "Texts",

@@ -15,15 +15,25 @@ from ..domain.errors import (
     UserBanned,
 )
 from ..domain.pages import PageOptions
-from ..domain.users import User
+from ..domain.users import User, UserId
 from ..ports import Clock, Conversations, Messenger, Users
-from ..usecases import GetBalance, HealthCheck, RegisterUser, RequestColoringPage, Support
-from .events import IncomingMessage, MessageKind
+from ..usecases import (
+    Broadcast,
+    GetBalance,
+    HealthCheck,
+    RegisterUser,
+    RequestColoringPage,
+    Support,
+)
+from .events import IncomingCallback, IncomingMessage, MessageKind
 from .menu import GET_PAGE, SUPPORT, button_of, command_of, main_menu
 from .notifier import short
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
+
+MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
+_FILE_KINDS = (MessageKind.PHOTO, MessageKind.DOCUMENT, MessageKind.STICKER)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +43,7 @@ class Dialog:
     balance: GetBalance
     health: HealthCheck
     support: Support
+    broadcast: Broadcast
     users: Users
     conversations: Conversations
     messenger: Messenger
@@ -56,7 +67,7 @@ class Dialog:
         try:
             self._route(event, t)
         except RecipientBlocked:
-            self._mark_blocked(event)
+            self._mark_blocked(event.sender.id)
         except StorageUnavailable:
             log.warning("storage unavailable", exc_info=True, extra={"update_id": event.update_id})
             self._say(event, t("storage_down"))
@@ -65,6 +76,28 @@ class Dialog:
                 "handler failed", extra={"update_id": event.update_id, "user_id": event.sender.id}
             )
             self._say(event, t("error"))
+
+    def handle_callback(self, event: IncomingCallback) -> None:
+        """Answer a button press. No inline button of ours is live yet, so any data (forged or
+        from an old message) gets a notice and the menu."""
+        t = Texts(pick_language(event.sender.language_code, self.fallback_language))
+        log.info(
+            "callback",
+            extra={
+                "update_id": event.update_id,
+                "user_id": event.sender.id,
+                "length": len(event.data),
+            },
+        )
+        self.messenger.answer_callback(event.callback_id, t("unknown_button"))
+        try:
+            self.messenger.send_text(event.chat_id, t("unknown_button"), keyboard=main_menu(t))
+        except RecipientBlocked:
+            self._mark_blocked(event.sender.id)
+        except Exception:
+            log.warning(
+                "callback reply failed", exc_info=True, extra={"update_id": event.update_id}
+            )
 
     def _route(self, event: IncomingMessage, t: Texts) -> None:
         if event.kind is MessageKind.UNREADABLE:
@@ -81,6 +114,10 @@ class Dialog:
             return
         if command is not None:
             self._command(command, event, t)
+            return
+        if event.file_id and event.sender.id in self.admin_ids and event.kind in _FILE_KINDS:
+            # The get-id tool: admins learn the file_id of a photo to use as a welcome photo.
+            self.messenger.send_text(event.chat_id, t("file_id", file_id=event.file_id))
             return
         awaiting = self.conversations.current(user.id)
         if text is None or not text.strip():
@@ -143,6 +180,8 @@ class Dialog:
             self._ask_description(event, t)
         elif command == "support":
             self._support(event, t)
+        elif command == "broadcast" and event.sender.id in self.admin_ids:
+            self._broadcast(event, t)
         else:
             self.messenger.send_text(chat, t("unknown_command"))
 
@@ -166,6 +205,28 @@ class Dialog:
                     running=report.jobs_running,
                 ),
             )
+
+    def _broadcast(self, event: IncomingMessage, t: Texts) -> None:
+        parts = (event.text or "").strip().split(maxsplit=1)
+        text = parts[1].strip() if len(parts) > 1 else ""
+        if not text:
+            self.messenger.send_text(event.chat_id, t("broadcast_usage"))
+            return
+        if len(text) > MAX_MESSAGE_LENGTH:
+            self.messenger.send_text(event.chat_id, t("broadcast_too_long", max=MAX_MESSAGE_LENGTH))
+            return
+        self.messenger.send_text(event.chat_id, t("broadcast_started"))
+        report = self.broadcast(text=text)
+        self.messenger.send_text(
+            event.chat_id,
+            t(
+                "broadcast_done",
+                sent=report.sent,
+                recipients=report.recipients,
+                blocked=report.blocked,
+                failed=report.failed,
+            ),
+        )
 
     def _ask_description(self, event: IncomingMessage, t: Texts) -> None:
         self.conversations.expect(
@@ -222,10 +283,8 @@ class Dialog:
         except Exception:
             log.warning("reply not delivered", exc_info=True, extra={"update_id": event.update_id})
 
-    def _mark_blocked(self, event: IncomingMessage) -> None:
+    def _mark_blocked(self, user_id: UserId) -> None:
         try:
-            self.users.set_blocked(event.sender.id, True)
+            self.users.set_blocked(user_id, True)
         except Exception:
-            log.warning(
-                "could not mark user blocked", exc_info=True, extra={"user_id": event.sender.id}
-            )
+            log.warning("could not mark user blocked", exc_info=True, extra={"user_id": user_id})

@@ -26,3 +26,14 @@ class IncomingMessage:
     kind: MessageKind
     text: str | None = None
     file_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingCallback:
+    """A press on an inline button: `data` is whatever the button carried (may be forged)."""
+
+    update_id: int
+    chat_id: int
+    sender: Profile
+    callback_id: str
+    data: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from ..domain.jobs import Job
@@ -28,6 +29,9 @@ class DialogNotifier:
     users: Users
     admin_ids: frozenset[int] = frozenset()
     fallback_language: str = "ru"
+
+    def working(self, job: Job) -> AbstractContextManager[None]:
+        return self.messenger.working(job.chat_id)
 
     def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
         t = self._texts_for(job)

@@ -67,4 +67,9 @@ TEXTS: dict[str, str] = {
     "error": "Sorry, something went wrong. Nothing was charged — please try again.",
     "unknown_button": "That button is out of date. Please use the menu below.",
     "admin_copy": "Page for {user_id} {mention} ({name}): “{title}”",
+    "file_id": "file_id: {file_id}\nTo send this photo on /start, add it to PAINTBOT_WELCOME_PHOTOS.",
+    "broadcast_usage": "Write the text after the command: /broadcast Your message",
+    "broadcast_too_long": "Too long for one message: at most {max} characters.",
+    "broadcast_started": "Broadcast started. I'll report when it's done.",
+    "broadcast_done": "Broadcast finished: delivered {sent} of {recipients}, blocked the bot {blocked}, errors {failed}.",
 }

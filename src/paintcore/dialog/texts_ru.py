@@ -68,4 +68,9 @@ TEXTS: dict[str, str] = {
     "error": "Извините, что-то пошло не так. Ничего не списано — попробуйте ещё раз.",
     "unknown_button": "Эта кнопка устарела. Воспользуйтесь меню ниже.",
     "admin_copy": "Раскраска для {user_id} {mention} ({name}): «{title}»",
+    "file_id": "file_id: {file_id}\nЧтобы отправлять это фото при /start, добавьте его в PAINTBOT_WELCOME_PHOTOS.",
+    "broadcast_usage": "Напишите текст после команды: /broadcast Текст сообщения",
+    "broadcast_too_long": "Слишком длинно для одного сообщения: не больше {max} символов.",
+    "broadcast_started": "Рассылка началась. Пришлю итог, когда закончу.",
+    "broadcast_done": "Рассылка завершена: доставлено {sent} из {recipients}, заблокировали бота {blocked}, ошибок {failed}.",
 }

@@ -1,6 +1,7 @@
 """Use cases: one per module, each a frozen dataclass of ports with one keyword-only __call__."""
 
 from .balance import GetBalance
+from .broadcast import Broadcast, BroadcastReport
 from .health import HealthCheck, HealthReport
 from .recover_jobs import RecoverJobs, RecoveryReport
 from .register_user import RegisterUser, Registration
@@ -9,6 +10,8 @@ from .run_generation import RunGeneration
 from .support import Support
 
 __all__ = [
+    "Broadcast",
+    "BroadcastReport",
     "GetBalance",
     "HealthCheck",
     "HealthReport",

@@ -39,12 +39,13 @@ class RunGeneration:
                 job, "no credit was reserved for this job", started, user_reason="internal"
             )
         try:
-            image = self.generator.generate(
-                prompt=page_prompt(job.prompt, job.options),
-                description=job.prompt,
-                options=job.options,
-            )
-            page = self.finisher.finish(image, title=job.prompt, options=job.options)
+            with self.notifier.working(job):
+                image = self.generator.generate(
+                    prompt=page_prompt(job.prompt, job.options),
+                    description=job.prompt,
+                    options=job.options,
+                )
+                page = self.finisher.finish(image, title=job.prompt, options=job.options)
             credits_left = self.ledger.balance(job.user_id).available
             self.notifier.page_ready(job, page, credits_left=credits_left)
         except RecipientBlocked as exc:
