@@ -20,6 +20,7 @@ from .container import Container
 from .logging import configure_logging
 from .periodic import Every
 from .settings import Settings, SettingsError, load_settings
+from .telegram_modes import run_bot, run_get_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 log = structlog.get_logger("paintbot")
@@ -53,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--paper", choices=[v.value for v in Paper], default=Paper.A4.value)
 
     sub.add_parser("check", help="check storage, image backend and queue; exit 1 when unhealthy")
+    sub.add_parser("run", help="run the bot on Telegram (long polling; needs BOT_TOKEN)")
+    sub.add_parser(
+        "get-id", help="answer every photo/document/sticker sent to the bot with its file_id"
+    )
     return parser
 
 
@@ -77,7 +82,14 @@ def main(argv: list[str] | None = None) -> int:
             return _console(container, settings, args)
         if args.command == "generate":
             return _generate(container, args)
+        if args.command == "run":
+            return run_bot(container, settings)
+        if args.command == "get-id":
+            return run_get_id(container, settings)
         return _check(container)
+    except SettingsError as exc:  # a setting only this command needs, e.g. BOT_TOKEN for run
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     except StorageUnavailable as exc:
         print(f"paintbot: storage unavailable: {exc}", file=sys.stderr)
         return EXIT_USAGE

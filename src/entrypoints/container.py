@@ -14,7 +14,8 @@ from adapters.pages import ColoringPageFinisher
 from adapters.queue import InProcessJobQueue
 from adapters.sqlite import SqliteStore
 from adapters.system_clock import SystemClock
-from paintcore.dialog import Dialog, DialogNotifier
+from adapters.telegram import TelegramCaller, TelegramMessenger, TelegramPolling, make_bot
+from paintcore.dialog import Dialog, DialogNotifier, FileIdTool
 from paintcore.usecases import (
     Broadcast,
     GetBalance,
@@ -27,6 +28,13 @@ from paintcore.usecases import (
 )
 
 from .settings import Settings
+
+# Threads that run the dialog for Telegram updates: handlers only touch storage and send a reply
+# (generation runs in the job queue), so a few threads keep every chat responsive.
+DIALOG_WORKERS = 8
+# Shorter than the stop timeout in telegram_modes, so a stop can wait for the last poll to return
+# and confirm what was handled.
+LONG_POLL_SECONDS = 10
 
 
 class Container(containers.DeclarativeContainer):
@@ -45,9 +53,20 @@ class Container(containers.DeclarativeContainer):
 
     generator = providers.Singleton(OfflinePatternGenerator)
     finisher = providers.Singleton(ColoringPageFinisher)
-    messenger = providers.Singleton(
+    # Which chat the bot talks through: "console" (stdin/stdout) or "telegram"; main() decides.
+    channel = providers.Object("console")
+    console_messenger = providers.Singleton(
         ConsoleMessenger, out=out, output_dir=settings.provided.output_dir, prompt=prompt
     )
+    telegram_bot = providers.Singleton(
+        make_bot,
+        token=settings.provided.require_bot_token.call(),
+        api_url=settings.provided.telegram_api_url,
+    )
+    telegram_messenger = providers.Singleton(
+        TelegramMessenger, bot=telegram_bot, caller=providers.Singleton(TelegramCaller)
+    )
+    messenger = providers.Selector(channel, console=console_messenger, telegram=telegram_messenger)
 
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
         frozenset, settings.provided.admin_ids
@@ -116,4 +135,23 @@ class Container(containers.DeclarativeContainer):
         admin_ids=admin_ids,
         fallback_language=settings.provided.language,
         welcome_photos=settings.provided.welcome_photos,
+    )
+    telegram_polling = providers.Singleton(
+        TelegramPolling,
+        bot=telegram_bot,
+        on_message=dialog.provided.handle,
+        on_callback=dialog.provided.handle_callback,
+        apology=dialog.provided.apology,
+        workers=DIALOG_WORKERS,
+        long_poll=LONG_POLL_SECONDS,
+    )
+    file_id_tool = providers.Singleton(
+        FileIdTool, messenger=telegram_messenger, fallback_language=settings.provided.language
+    )
+    get_id_polling = providers.Singleton(
+        TelegramPolling,
+        bot=telegram_bot,
+        on_message=file_id_tool.provided.handle,
+        workers=2,
+        long_poll=LONG_POLL_SECONDS,
     )

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    def require_bot_token(self) -> str:
+        """The bot token; SettingsError when it is missing (only Telegram modes need it)."""
+        token = self.bot_token.get_secret_value().strip() if self.bot_token else ""
+        if not token:
+            raise SettingsError(
+                "Invalid settings:\n  BOT_TOKEN: required to talk to Telegram (get one from @BotFather)"
+            )
+        return token
+
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redactor."""
         values = (

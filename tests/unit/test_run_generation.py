@@ -214,3 +214,15 @@ def test_recovery_requeues_queued_jobs_lost_with_an_in_process_queue(world: Worl
     world.queue.run_pending()
     assert world.jobs.get(job.id).state is JobState.SUCCEEDED  # type: ignore[union-attr]
     assert world.ledger.balance(UID) == Balance(free=9)
+
+
+def test_jobs_abandoned_at_shutdown_are_failed_and_refunded(world: World) -> None:
+    job = _queued(world)
+    world.jobs.start(job.id, at=world.clock.now())  # running, well within the timeout
+
+    report = world.recover(requeue=False, abandoned=[job.id, "unknown-job"])
+
+    assert report.failed == 1
+    assert world.jobs.get(job.id).state is JobState.FAILED  # type: ignore[union-attr]
+    assert world.ledger.balance(UID) == Balance(free=10)
+    assert world.recover(requeue=False, abandoned=[job.id]).failed == 0  # already settled

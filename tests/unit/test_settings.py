@@ -104,6 +104,7 @@ def test_mongodb_uri_is_refused_until_the_adapter_exists(monkeypatch: pytest.Mon
     assert "pw@" not in str(bad.value)
 
 
+@pytest.mark.usefixtures("restore_logging")
 def test_logs_are_json_with_context_and_secrets_redacted() -> None:
     stream = io.StringIO()
     configure_logging(fmt="json", level="INFO", secrets=["123:super-secret-token"], stream=stream)

@@ -89,3 +89,27 @@ def test_close_finishes_queued_work_then_refuses_new_jobs() -> None:
 def test_workers_must_be_positive() -> None:
     with pytest.raises(ValueError):
         InProcessJobQueue(Recorder(), workers=0)
+
+
+def test_close_without_draining_finishes_running_jobs_and_leaves_waiting_ones() -> None:
+    started = threading.Event()
+    release = threading.Event()
+    ran: list[str] = []
+
+    def handler(*, job_id: str) -> None:
+        ran.append(job_id)
+        started.set()
+        release.wait(10)
+
+    pool = InProcessJobQueue(handler, workers=1)
+    for job in ("running", "waiting-1", "waiting-2"):
+        pool.enqueue(job)
+    assert started.wait(10)
+    assert pool.running() == ["running"]
+
+    assert not pool.close(timeout=0.05, drain=False)  # the running job holds it past the timeout
+    assert pool.running() == ["running"]
+    release.set()
+    assert pool.join(timeout=10)
+    assert ran == ["running"]
+    assert pool.running() == []

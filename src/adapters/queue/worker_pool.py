@@ -35,6 +35,8 @@ class InProcessJobQueue:
         self._unfinished = 0
         self._idle = threading.Condition(self._lock)
         self._closed = False
+        self._dropping = False  # closing without draining: waiting jobs are skipped, not run
+        self._running: set[str] = set()
 
     def enqueue(self, job_id: str) -> None:
         with self._lock:
@@ -59,10 +61,19 @@ class InProcessJobQueue:
                 self._idle.wait(remaining)
         return True
 
-    def close(self, timeout: float | None = None) -> bool:
-        """Take no more jobs, let running and waiting ones finish, stop the threads."""
+    def running(self) -> list[str]:
+        """Ids of the jobs being run right now."""
+        with self._lock:
+            return sorted(self._running)
+
+    def close(self, timeout: float | None = None, *, drain: bool = True) -> bool:
+        """Take no more jobs and stop the threads once idle; False if `timeout` passed first.
+
+        drain=True runs every waiting job first (end of a console session); drain=False only
+        lets running jobs finish and leaves waiting ones queued in storage for the next start."""
         with self._lock:
             self._closed = True
+            self._dropping = not drain
         finished = self.join(timeout)
         for _ in self._threads:
             self._queue.put(_STOP)
@@ -84,18 +95,24 @@ class InProcessJobQueue:
             if item is _STOP:
                 return
             job_id = str(item)
+            with self._lock:
+                skip = self._dropping
+                if not skip:
+                    self._running.add(job_id)
             started = time.perf_counter()
             try:
-                self._handler(job_id=job_id)
+                if not skip:
+                    self._handler(job_id=job_id)
             except Exception:  # the handler settles its own job; this keeps the worker alive
                 log.exception("job handler crashed", job_id=job_id)
             finally:
                 log.debug(
-                    "job done",
+                    "job done" if not skip else "job left queued",
                     job_id=job_id,
                     duration_ms=round((time.perf_counter() - started) * 1000, 1),
                 )
                 with self._idle:
+                    self._running.discard(job_id)
                     self._unfinished -= 1
                     if not self._unfinished:
                         self._idle.notify_all()

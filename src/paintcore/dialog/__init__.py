@@ -2,16 +2,20 @@
 
 from .conversation import Dialog
 from .events import IncomingCallback, IncomingMessage, MessageKind
+from .menu import command_menu
 from .notifier import DialogNotifier
 from .texts import SUPPORTED, Texts, pick_language
+from .tools import FileIdTool
 
 __all__ = [
     "SUPPORTED",
     "Dialog",
     "DialogNotifier",
+    "FileIdTool",
     "IncomingCallback",
     "IncomingMessage",
     "MessageKind",
     "Texts",
+    "command_menu",
     "pick_language",
 ]

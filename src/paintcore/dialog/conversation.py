@@ -77,6 +77,10 @@ class Dialog:
             )
             self._say(event, t("error"))
 
+    def apology(self, language_code: str | None) -> str:
+        """The short apology an adapter sends when an update could not be handled at all."""
+        return Texts(pick_language(language_code, self.fallback_language))("error")
+
     def handle_callback(self, event: IncomingCallback) -> None:
         """Answer a button press. No inline button of ours is live yet, so any data (forged or
         from an old message) gets a notice and the menu."""

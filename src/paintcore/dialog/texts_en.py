@@ -72,4 +72,12 @@ TEXTS: dict[str, str] = {
     "broadcast_too_long": "Too long for one message: at most {max} characters.",
     "broadcast_started": "Broadcast started. I'll report when it's done.",
     "broadcast_done": "Broadcast finished: delivered {sent} of {recipients}, blocked the bot {blocked}, errors {failed}.",
+    "send_a_file": "Send a photo, document or sticker and I will reply with its file_id.",
+    "cmd_start": "Start and open the menu",
+    "cmd_draw": "Draw a coloring page",
+    "cmd_balance": "How many pages are left",
+    "cmd_help": "What the bot can do",
+    "cmd_check": "Service status",
+    "cmd_cancel": "Stop entering a description",
+    "cmd_support": "Contact support",
 }

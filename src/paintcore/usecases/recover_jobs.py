@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..domain.jobs import JobState
+from ..domain.jobs import Job, JobState
 from ..ports import Clock, JobNotifier, JobQueue, Jobs, Ledger
 
 log = logging.getLogger(__name__)
@@ -27,26 +28,17 @@ class RecoverJobs:
     clock: Clock
     running_timeout: timedelta = timedelta(minutes=10)
 
-    def __call__(self, *, requeue: bool = True) -> RecoveryReport:
-        """Fail (and release) jobs running longer than the timeout; with `requeue`, hand queued
-        jobs to the queue again (at start-up, when an in-process queue has lost them)."""
-        failed = 0
-        for job in self.jobs.running_since_before(self.clock.now() - self.running_timeout):
-            done = self.jobs.finish(
-                job.id,
-                state=JobState.FAILED,
-                at=self.clock.now(),
-                error="interrupted (worker stopped)",
-            )
-            if done is None:
-                continue  # it finished while we looked
-            released = self.ledger.release(job_id=job.id)
-            self.notifier.page_failed(done, reason="interrupted")
-            failed += 1
-            log.warning(
-                "stale job failed",
-                extra={"job_id": job.id, "user_id": job.user_id, "released": released},
-            )
+    def __call__(self, *, requeue: bool = True, abandoned: Collection[str] = ()) -> RecoveryReport:
+        """Fail (and release) jobs running longer than the timeout, and the `abandoned` ones (a
+        shutdown gave up on them); with `requeue`, hand queued jobs to the queue again (at
+        start-up, when an in-process queue has lost them)."""
+        stale = self.jobs.running_since_before(self.clock.now() - self.running_timeout)
+        candidates = {job.id: job for job in stale}
+        for job_id in abandoned:
+            job = self.jobs.get(job_id)
+            if job is not None and job.state.in_flight:
+                candidates[job_id] = job
+        failed = sum(self._interrupt(job) for job in candidates.values())
         requeued = 0
         if requeue:
             for job in self.jobs.queued():
@@ -55,3 +47,17 @@ class RecoverJobs:
         if failed or requeued:
             log.info("jobs recovered", extra={"failed": failed, "requeued": requeued})
         return RecoveryReport(failed=failed, requeued=requeued)
+
+    def _interrupt(self, job: Job) -> bool:
+        done = self.jobs.finish(
+            job.id, state=JobState.FAILED, at=self.clock.now(), error="interrupted (worker stopped)"
+        )
+        if done is None:
+            return False  # it finished while we looked
+        released = self.ledger.release(job_id=job.id)
+        self.notifier.page_failed(done, reason="interrupted")
+        log.warning(
+            "job interrupted",
+            extra={"job_id": job.id, "user_id": job.user_id, "released": released},
+        )
+        return True

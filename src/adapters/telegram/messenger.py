@@ -1,0 +1,117 @@
+"""TelegramMessenger: the Messenger port over the Bot API (menus, albums, pages, chat actions)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+
+import structlog
+import telebot
+from telebot import types
+
+from paintcore.domain.errors import PaintError
+from paintcore.domain.messages import Keyboard
+from paintcore.domain.pages import ColoringPage
+
+from .api import TelegramCaller
+
+log = structlog.get_logger(__name__)
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ALBUM_LIMIT = 10
+_Media = (
+    types.InputMediaAudio
+    | types.InputMediaDocument
+    | types.InputMediaPhoto
+    | types.InputMediaVideo
+    | types.InputMediaLivePhoto
+)
+ACTION_EVERY = 4.0  # seconds; Telegram shows a chat action for about 5
+
+
+def pdf_name(title: str) -> str:
+    """A file name for the PDF that Telegram shows: the description, minus path-like characters."""
+    # ";" and quotes too: telebot writes the name unquoted into the multipart header.
+    cleaned = re.sub(r'[\x00-\x1f\\/:*?"\'<>|;]+', " ", title)
+    cleaned = " ".join(cleaned.split())[:60].rstrip(" .")
+    return f"{cleaned or 'coloring-page'}.pdf"
+
+
+def reply_keyboard(keyboard: Keyboard) -> types.ReplyKeyboardMarkup:
+    markup = types.ReplyKeyboardMarkup(resize_keyboard=True, is_persistent=True)
+    for row in keyboard.rows:
+        markup.row(*(types.KeyboardButton(label) for label in row))
+    return markup
+
+
+class TelegramMessenger:
+    def __init__(
+        self, bot: telebot.TeleBot, caller: TelegramCaller, *, action_every: float = ACTION_EVERY
+    ) -> None:
+        self._bot = bot
+        self._call = caller
+        self._action_every = action_every
+
+    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
+        chunks = [text[i : i + TEXT_LIMIT] for i in range(0, len(text), TEXT_LIMIT)] or [""]
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            markup = reply_keyboard(keyboard) if keyboard is not None and last else None
+            self._call(
+                "sendMessage", partial(self._bot.send_message, chat_id, chunk, reply_markup=markup)
+            )
+
+    def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:
+        for start in range(0, len(file_ids), ALBUM_LIMIT):
+            batch = list(file_ids[start : start + ALBUM_LIMIT])
+            if len(batch) == 1:  # Telegram wants 2-10 items in a media group
+                self._call("sendPhoto", partial(self._bot.send_photo, chat_id, batch[0]))
+            else:
+                album: list[_Media] = [types.InputMediaPhoto(fid) for fid in batch]
+                self._call("sendMediaGroup", partial(self._bot.send_media_group, chat_id, album))
+
+    def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
+        self._call(
+            "sendPhoto",
+            lambda: self._bot.send_photo(chat_id, page.png, caption=caption[:CAPTION_LIMIT]),
+        )
+        self._call(
+            "sendDocument",
+            lambda: self._bot.send_document(
+                chat_id, page.pdf, visible_file_name=pdf_name(page.title)
+            ),
+        )
+
+    @contextmanager
+    def working(self, chat_id: int) -> Iterator[None]:
+        done = threading.Event()
+
+        def keep_alive() -> None:
+            while True:
+                try:
+                    self._bot.send_chat_action(chat_id, "upload_photo")
+                except Exception as exc:  # cosmetic: never worth failing or retrying a page for
+                    log.debug("chat action failed", chat_id=chat_id, error=type(exc).__name__)
+                if done.wait(self._action_every):
+                    return
+
+        thread = threading.Thread(target=keep_alive, name=f"chat-action-{chat_id}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=self._action_every + 1)
+
+    def answer_callback(self, callback_id: str, text: str = "") -> None:
+        try:
+            self._call(
+                "answerCallbackQuery",
+                lambda: self._bot.answer_callback_query(callback_id, text or None),
+            )
+        except PaintError as exc:  # a stale query (older than ~15 min) cannot be answered any more
+            log.info("callback not answered", callback_id=callback_id, error=str(exc))

@@ -1,0 +1,53 @@
+"""Telegram updates -> platform-neutral dialog events."""
+
+from __future__ import annotations
+
+from telebot import types
+
+from paintcore.dialog import IncomingCallback, IncomingMessage, MessageKind
+from paintcore.domain.users import Profile, UserId
+
+_KINDS = {
+    "text": MessageKind.TEXT,
+    "photo": MessageKind.PHOTO,
+    "document": MessageKind.DOCUMENT,
+    "sticker": MessageKind.STICKER,
+    "voice": MessageKind.VOICE,
+}
+
+
+def profile_of(user: types.User) -> Profile:
+    return Profile(
+        UserId(user.id),
+        first_name=user.first_name or "",
+        last_name=user.last_name or "",
+        username=user.username or "",
+        language_code=user.language_code or "",
+    )
+
+
+def to_message(update_id: int, message: types.Message) -> IncomingMessage | None:
+    """The dialog event for a message, or None for messages from no one (channel posts)."""
+    if message.from_user is None or message.from_user.is_bot:
+        return None
+    kind = _KINDS.get(message.content_type, MessageKind.OTHER)
+    file_id: str | None = None
+    if kind is MessageKind.PHOTO and message.photo:
+        file_id = message.photo[-1].file_id  # the largest size
+    elif kind is MessageKind.DOCUMENT and message.document:
+        file_id = message.document.file_id
+    elif kind is MessageKind.STICKER and message.sticker:
+        file_id = message.sticker.file_id
+    elif kind is MessageKind.VOICE and message.voice:
+        file_id = message.voice.file_id
+    text = message.text if kind is MessageKind.TEXT else message.caption
+    return IncomingMessage(
+        update_id, message.chat.id, profile_of(message.from_user), kind, text, file_id
+    )
+
+
+def to_callback(update_id: int, query: types.CallbackQuery) -> IncomingCallback:
+    chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+    return IncomingCallback(
+        update_id, chat_id, profile_of(query.from_user), str(query.id), query.data or ""
+    )

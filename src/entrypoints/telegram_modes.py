@@ -1,0 +1,117 @@
+"""`paintbot run` and `paintbot get-id`: the bot on Telegram by long polling, and its file_id tool."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+import structlog
+
+from adapters.telegram import BotCommandSpec, TelegramPolling, TelegramUnauthorized
+from paintcore.dialog import SUPPORTED, Texts, command_menu
+
+from .container import Container
+from .periodic import Every
+from .settings import Settings
+
+log = structlog.get_logger("paintbot")
+
+# How long a stop waits for pages being drawn; those still running then are refunded.
+SHUTDOWN_GRACE = 30.0
+# Longer than the container's LONG_POLL_SECONDS: the last poll returns, then updates are confirmed.
+STOP_POLLING_TIMEOUT = 15.0
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def commands_by_language(fallback: str) -> dict[str, list[BotCommandSpec]]:
+    """The command menu per Telegram language code; "" is for every other language."""
+    menus = {
+        lang: [BotCommandSpec(c, d) for c, d in command_menu(Texts(lang))] for lang in SUPPORTED
+    }
+    return {"": menus[fallback], **menus}
+
+
+def run_bot(container: Container, settings: Settings) -> int:
+    container.channel.override("telegram")
+    polling = container.telegram_polling()
+    store, queue = container.store(), container.queue()
+    started = _prepare(polling, settings, commands_by_language(settings.language))
+    if started != EXIT_OK:
+        store.close()
+        return started
+    recover = container.recover_jobs()
+    recover(requeue=True)
+    ticker = Every(
+        max(5.0, settings.job_timeout / 4), lambda: recover(requeue=False), name="recovery"
+    ).start()
+    _stop_on_signals(polling)
+    polling.start()
+    code = EXIT_OK
+    try:
+        while not polling.wait(timeout=1.0):
+            pass
+    except TelegramUnauthorized as exc:
+        print(f"paintbot: {exc}", file=sys.stderr)
+        code = EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    finally:
+        log.info("stopping: finishing handlers and pages being drawn", grace_s=SHUTDOWN_GRACE)
+        polling.stop(timeout=STOP_POLLING_TIMEOUT)
+        ticker.stop()
+        if not queue.close(timeout=SHUTDOWN_GRACE, drain=False):
+            report = recover(requeue=False, abandoned=queue.running())
+            log.warning("pages refunded at shutdown", failed=report.failed)
+        store.close()
+        log.info("stopped")
+    return code
+
+
+def run_get_id(container: Container, settings: Settings) -> int:
+    container.channel.override("telegram")
+    polling = container.get_id_polling()
+    started = _prepare(polling, settings, {})  # leaves the real bot's command menu alone
+    if started != EXIT_OK:
+        return started
+    print(
+        "get-id mode: send the bot a photo, document or sticker to get its file_id. Ctrl-C stops."
+    )
+    _stop_on_signals(polling)
+    polling.start()
+    try:
+        while not polling.wait(timeout=1.0):
+            pass
+    except TelegramUnauthorized as exc:
+        print(f"paintbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        pass
+    finally:
+        polling.stop(timeout=STOP_POLLING_TIMEOUT)
+    return EXIT_OK
+
+
+def _prepare(
+    polling: TelegramPolling, settings: Settings, commands: dict[str, list[BotCommandSpec]]
+) -> int:
+    try:
+        polling.prepare(commands)
+    except TelegramUnauthorized as exc:
+        print(f"paintbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # network, DNS, a wrong PAINTBOT_TELEGRAM_API_URL
+        print(
+            f"paintbot: cannot reach the Bot API at {settings.telegram_api_url}: {type(exc).__name__}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _stop_on_signals(polling: TelegramPolling) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
+        polling.request_stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)

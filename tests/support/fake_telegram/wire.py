@@ -1,0 +1,249 @@
+"""The HTTP side of the fake: a threaded server that turns requests into `Request`s.
+
+Parameters are merged from the query string (what pyTelegramBotAPI uses) and from the body:
+x-www-form-urlencoded, JSON or multipart/form-data (text parts become parameters, parts with a
+filename become files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+Files = dict[str, tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Request:
+    http_method: str
+    path: str
+    params: dict[str, object]
+    files: Files = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+    @classmethod
+    def json(cls, status: int, payload: object) -> Reply:
+        return cls(status, json.dumps(payload, ensure_ascii=False).encode())
+
+
+def _error(status: int, description: str) -> Reply:
+    return Reply.json(status, {"ok": False, "error_code": status, "description": description})
+
+
+App = Callable[[Request], Reply | None]  # None: drop the connection without answering
+
+
+def _split_params(header_value: str) -> tuple[str, dict[str, str]]:
+    """`form-data; name="a"; filename=b` -> ("form-data", {"name": "a", "filename": "b"}).
+
+    Handles quoted and bare values (telebot sends non-ASCII filenames bare), urllib3's %22/%0A/%0D
+    escapes inside quotes, and RFC 2231 `filename*=utf-8''...`."""
+    items: list[str] = []
+    current: list[str] = []
+    quoted = False
+    escaped = False
+    for char in header_value:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif quoted and char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+            current.append(char)
+        elif char == ";" and not quoted:
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    items.append("".join(current))
+    main, *rest = (item.strip() for item in items)
+    params: dict[str, str] = {}
+    for item in rest:
+        key, _, value = item.partition("=")
+        key, value = key.strip().lower(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+            value = value.replace("%22", '"').replace("%0A", "\n").replace("%0D", "\r")
+        if key.endswith("*"):
+            _charset, _, encoded = value.partition("''")
+            key, value = key[:-1], unquote(encoded)
+        params[key] = value
+    return main.lower(), params
+
+
+def parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, object], Files]:
+    params: dict[str, object] = {}
+    files: Files = {}
+    delimiter = b"\r\n--" + boundary.encode("latin-1")
+    for chunk in (b"\r\n" + body).split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, content = chunk.partition(b"\r\n\r\n")
+        headers: dict[str, str] = {}
+        for raw_line in head.split(b"\r\n"):
+            try:
+                line = raw_line.decode()
+            except UnicodeDecodeError:
+                line = raw_line.decode("latin-1")
+            name, sep, value = line.partition(":")
+            if sep:
+                headers[name.strip().lower()] = value.strip()
+        _kind, disposition = _split_params(headers.get("content-disposition", ""))
+        name = disposition.get("name", "")
+        if "filename" in disposition:
+            files[name] = (disposition["filename"], content)
+        else:
+            params[name] = content.decode(errors="replace")
+    return params, files
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as requests' session expects
+    # Status line, headers and body leave in one segment (the buffer is flushed after each
+    # request) with Nagle off: otherwise Nagle + delayed ACK add ~40 ms to every call.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
+    server: _Server
+    timeout = 120  # an idle keep-alive connection's thread gives up eventually
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            parts: list[bytes] = []
+            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(parts)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _params(self, query: str, body: bytes) -> tuple[dict[str, object], Files]:
+        params: dict[str, object] = dict(parse_qsl(query, keep_blank_values=True))
+        files: Files = {}
+        content_type = self.headers.get_content_type()
+        if content_type == "application/x-www-form-urlencoded":
+            params.update(parse_qsl(body.decode(), keep_blank_values=True))
+        elif content_type == "application/json" and body.strip():
+            decoded: Any = json.loads(body)
+            if isinstance(decoded, dict):
+                params.update(decoded)
+        elif content_type == "multipart/form-data":
+            boundary = self.headers.get_param("boundary")
+            if isinstance(boundary, str):
+                form, files = parse_multipart(body, boundary)
+                params.update(form)
+        return params, files
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        try:
+            params, files = self._params(url.query, self._body())
+        except ValueError as exc:  # malformed JSON, bad UTF-8, bad chunk sizes
+            reply: Reply | None = _error(400, f"Bad Request: can't parse request: {exc}")
+        else:
+            try:
+                reply = self.server.app(Request(self.command, unquote(url.path), params, files))
+            except Exception as exc:  # a bug in the fake: answer like a broken server, don't hang
+                reply = _error(500, f"Internal Server Error: {exc!r}")
+        if reply is None:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls socket.getfqdn, a reverse DNS lookup that can stall.
+        TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients hanging up (dropped connections, stop()) are routine here
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class HttpServer:
+    """Binds at construction (so the port is known), serves on a daemon thread after `start()`."""
+
+    def __init__(self, host: str, port: int, app: App) -> None:
+        self._server = _Server((host, port), app)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.01},
+                name=f"fake-telegram-{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.close_connections()
+        self._server.server_close()
