@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -250,21 +249,20 @@ def test_a_500_on_a_reply_is_retried(bot: RunningBot) -> None:
     wait_text(bot.fake, USER, "/balance")
 
 
-def test_start_is_answered_while_fifty_pages_are_being_drawn(
-    fake: FakeBotAPI, tmp_path: Path
-) -> None:
+def test_start_is_answered_while_fifty_pages_are_being_drawn(fake: FakeBotAPI, tmp_path: Path) -> None:
     running = start_bot(fake, tmp_path, generator=FakeImageGenerator(delay=2.0))
     try:
         for uid in range(1000, 1050):
             draw(fake, uid, "кот в шляпе")
         drawing = lambda f: sum(any("Рисую" in t for t in f.texts_to(u)) for u in range(1000, 1050))  # noqa: E731
         assert fake.wait_for(lambda f: drawing(f) == 50, timeout=20)
-        asked = time.monotonic()
         fake.push_text(USER, "/start")
         wait_text(fake, USER, "Привет")
-        answered = time.monotonic() - asked
-        assert running.container.queue().depth() > 30, "the pages were still being drawn"
-        # Not a timing test: an answer while 40+ jobs wait proves the handler did not queue behind them.
-        assert answered < 2.0
+        welcome = next(c for c in fake.calls_of("sendMessage") if c.chat_id == USER)
+        pages_before = [c for c in fake.calls_of("sendDocument") if c.at < welcome.at]
+        # Structural, not timed (timings live in bench/): with 8 workers and 2 s per page, an
+        # answer before the 9th page is delivered cannot have waited behind the 50 jobs.
+        assert len(pages_before) <= 8
+        assert running.container.queue().depth() > 30
     finally:
         running.stop()
