@@ -15,7 +15,7 @@ from ..domain.errors import (
     UserBanned,
 )
 from ..domain.pages import PageOptions
-from ..domain.users import User, UserId
+from ..domain.users import User
 from ..ports import Clock, Conversations, Messenger, Users
 from ..usecases import (
     Broadcast,
@@ -25,6 +25,7 @@ from ..usecases import (
     RequestColoringPage,
     Support,
 )
+from ..usecases.blocking import mark_blocked
 from .events import IncomingCallback, IncomingMessage, MessageKind
 from .menu import GET_PAGE, SUPPORT, button_of, command_of, main_menu
 from .notifier import short
@@ -67,7 +68,7 @@ class Dialog:
         try:
             self._route(event, t)
         except RecipientBlocked:
-            self._mark_blocked(event.sender.id)
+            mark_blocked(self.users, event.sender.id)
         except StorageUnavailable:
             log.warning("storage unavailable", exc_info=True, extra={"update_id": event.update_id})
             self._say(event, t("storage_down"))
@@ -97,7 +98,7 @@ class Dialog:
         try:
             self.messenger.send_text(event.chat_id, t("unknown_button"), keyboard=main_menu(t))
         except RecipientBlocked:
-            self._mark_blocked(event.sender.id)
+            mark_blocked(self.users, event.sender.id)
         except Exception:
             log.warning(
                 "callback reply failed", exc_info=True, extra={"update_id": event.update_id}
@@ -286,9 +287,3 @@ class Dialog:
             self.messenger.send_text(event.chat_id, text)
         except Exception:
             log.warning("reply not delivered", exc_info=True, extra={"update_id": event.update_id})
-
-    def _mark_blocked(self, user_id: UserId) -> None:
-        try:
-            self.users.set_blocked(user_id, True)
-        except Exception:
-            log.warning("could not mark user blocked", exc_info=True, extra={"user_id": user_id})

@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass
 
 from ..domain.errors import PaintError, RecipientBlocked
-from ..domain.users import UserId
 from ..ports import Messenger, Pacer, Users
+from .blocking import mark_blocked
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Broadcast:
                 sent += 1
             except RecipientBlocked:
                 blocked += 1
-                self._mark_blocked(user_id)
+                mark_blocked(self.users, user_id)
             except PaintError as exc:  # RateLimited past the adapter's retries, DeliveryFailed
                 failed += 1
                 log.warning(
@@ -57,9 +57,3 @@ class Broadcast:
             },
         )
         return report
-
-    def _mark_blocked(self, user_id: UserId) -> None:
-        try:
-            self.users.set_blocked(user_id, True)
-        except PaintError:
-            log.warning("could not mark user blocked", extra={"user_id": user_id})

@@ -11,6 +11,7 @@ from ..domain.errors import PaintError, PromptRejected, RecipientBlocked
 from ..domain.jobs import Job, JobState
 from ..domain.prompts import page_prompt
 from ..ports import Clock, ImageGenerator, JobNotifier, Jobs, Ledger, PageFinisher, Users
+from .blocking import mark_blocked
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class RunGeneration:
             credits_left = self.ledger.balance(job.user_id).available
             self.notifier.page_ready(job, page, credits_left=credits_left)
         except RecipientBlocked as exc:
-            self._mark_blocked(job)
+            mark_blocked(self.users, job.user_id, job_id=job.id)
             return self._fail(job, str(exc), started, user_reason=None)
         except PromptRejected as exc:
             return self._fail(job, str(exc), started, user_reason="rejected")
@@ -74,14 +75,6 @@ class RunGeneration:
             self.notifier.page_failed(failed, reason=user_reason)
         self._log(failed, started, released=released)
         return failed
-
-    def _mark_blocked(self, job: Job) -> None:
-        try:
-            self.users.set_blocked(job.user_id, True)
-        except PaintError:  # the refund matters more than the flag; the next message fixes it
-            log.warning(
-                "could not mark user blocked", extra={"job_id": job.id, "user_id": job.user_id}
-            )
 
     @staticmethod
     def _log(job: Job, started: float, **extra: object) -> None:
