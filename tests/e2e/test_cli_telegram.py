@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,10 +44,26 @@ def start(
 
 
 def stop(process: subprocess.Popen[bytes], fake: FakeBotAPI) -> tuple[int, str]:
+    """SIGTERM, then, once the bot says it is stopping, one more update that it must leave alone."""
+    lines: list[str] = []
+    stopping = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for raw in process.stderr:
+            line = raw.decode("utf-8", "replace")
+            lines.append(line)
+            if '"event": "stopping' in line:
+                stopping.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     process.send_signal(signal.SIGTERM)
-    fake.push_text(1, "wake the long poll")  # not handled after the stop, left for the next start
-    _, err = process.communicate(timeout=60)
-    return process.returncode, err.decode("utf-8", "replace")
+    if stopping.wait(30):
+        fake.push_text(1, "wake the long poll")  # arrives after the stop: left for the next start
+    process.wait(timeout=60)
+    reader.join(timeout=10)
+    return process.returncode, "".join(lines)
 
 
 def test_run_answers_start_and_stops_cleanly_on_sigterm(fake: FakeBotAPI, tmp_path: Path) -> None:

@@ -249,7 +249,9 @@ def test_a_500_on_a_reply_is_retried(bot: RunningBot) -> None:
     wait_text(bot.fake, USER, "/balance")
 
 
-def test_start_is_answered_while_fifty_pages_are_being_drawn(fake: FakeBotAPI, tmp_path: Path) -> None:
+def test_start_is_answered_while_fifty_pages_are_being_drawn(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
     running = start_bot(fake, tmp_path, generator=FakeImageGenerator(delay=2.0))
     try:
         for uid in range(1000, 1050):
