@@ -4,7 +4,6 @@ Nothing here is timed; the numbers live in docs/PERFORMANCE.md."""
 from __future__ import annotations
 
 import pytest
-
 from bench import __main__ as harness
 from bench import core
 
