@@ -1,18 +1,36 @@
-"""Image work: offline pattern generation and 1024x1536 -> printable page post-processing, ms."""
+"""Image work: offline pattern generation, page post-processing and photo -> page, ms and memory.
+
+Memory is measured in a fresh Python process running one page (Linux /proc): its peak resident
+set size minus its RSS just before (after the imports and reading the input). OpenCV allocates
+outside Python's allocator, so tracemalloc would miss most of it.
+"""
 
 from __future__ import annotations
 
 import functools
+import io
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from adapters.offline_images import OfflinePatternGenerator
+import cv2
+import numpy as np
+from PIL import Image
+
+from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
 from adapters.pages import ColoringPageFinisher
-from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
+from paintcore.domain.pages import AgeLevel, PageOptions, Paper, RenderedImage, Style
 
 RUNS = 10
+PHOTO_RUNS = 5
 DESCRIPTION = "кот в шляпе едет на велосипеде"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
@@ -25,15 +43,102 @@ def _median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
     return round(statistics.median(times), 1)
 
 
-def _row(name: str, median_ms: float) -> dict[str, object]:
+def _row(name: str, median_ms: float, runs: int = RUNS) -> dict[str, object]:
     # value/unit feed the table in bench/__main__; median_ms/runs keep the raw measurement.
     return {
         "benchmark": name,
         "median_ms": median_ms,
-        "runs": RUNS,
+        "runs": runs,
         "value": median_ms,
-        "unit": f"ms (median of {RUNS})",
+        "unit": f"ms (median of {runs})",
     }
+
+
+def synthetic_photo(width: int, height: int) -> bytes:
+    """A JPEG 'photo': sky gradient, sun, hill with grass texture, a house, sensor noise."""
+    rng = np.random.default_rng(11)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    y, x = y / height, x / width
+    rgb = np.stack([110 + 100 * y, 160 + 70 * y, 240 - 10 * y], -1)
+    grass = y > 0.7 + 0.03 * np.sin(x * 8)
+    texture = cv2.resize(
+        rng.standard_normal((height // 8, width // 8), np.float32), (width, height)
+    )
+    rgb[grass] = np.stack([70 + 30 * texture, 150 + 30 * texture, 50 + 15 * texture], -1)[grass]
+    s = min(width, height)
+    cv2.circle(rgb, (int(width * 0.85), int(height * 0.15)), s // 12, (255, 220, 80), -1)
+    cv2.rectangle(
+        rgb,
+        (int(width * 0.3), int(height * 0.45)),
+        (int(width * 0.7), int(height * 0.8)),
+        (190, 110, 80),
+        -1,
+    )
+    roof = np.array(
+        [[width * 0.26, height * 0.45], [width * 0.5, height * 0.25], [width * 0.74, height * 0.45]]
+    )
+    cv2.fillPoly(rgb, [roof.astype(np.int32)], (120, 60, 50))
+    cv2.rectangle(
+        rgb,
+        (int(width * 0.45), int(height * 0.6)),
+        (int(width * 0.55), int(height * 0.8)),
+        (100, 70, 40),
+        -1,
+    )
+    rgb += rng.standard_normal(rgb.shape, np.float32) * 8
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def _photo_to_page(photo: bytes, options: PageOptions) -> object:
+    art = OfflinePhotoTracer().trace(photo=photo, prompt="", options=options)
+    return ColoringPageFinisher().finish(art, title=DESCRIPTION, options=options)
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def _one_page(case: str, path: str) -> float:
+    """Run one page in this process; how far it raised the peak RSS above the RSS before, MiB."""
+    data = Path(path).read_bytes()
+    options = PageOptions(level=AgeLevel.KIDS)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork and
+    # exec, so a child of a big benchmark process would report the parent's size. Writing 5
+    # to clear_refs resets VmHWM to the current RSS.
+    Path("/proc/self/clear_refs").write_text("5")
+    before = _status_kib("VmRSS")
+    if case == "finish":
+        page = RenderedImage(data, "bench")
+        ColoringPageFinisher().finish(page, title=DESCRIPTION, options=options)
+    else:
+        _photo_to_page(data, options)
+    return round((_status_kib("VmHWM") - before) / 1024, 1)
+
+
+def _peak_mib(case: str, data: bytes) -> float:
+    with tempfile.NamedTemporaryFile(suffix=".img") as file:
+        file.write(data)
+        file.flush()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.postprocess", case, file.name],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return float(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _memory_row(name: str, mib: float) -> dict[str, object]:
+    unit = "MiB peak RSS over the idle process (VmHWM, fresh process, one page)"
+    return {"benchmark": name, "peak_rss_mib": mib, "value": mib, "unit": unit}
 
 
 def run() -> list[dict[str, object]]:
@@ -61,4 +166,25 @@ def run() -> list[dict[str, object]]:
             functools.partial(finisher.finish, source, title=DESCRIPTION, options=options)
         )
         rows.append(_row(f"post-process 1024x1536 -> {paper.name} ({level}), PNG+PDF", ms))
+    photos = {size: synthetic_photo(*size) for size in ((1024, 1536), (4032, 3024))}
+    for (width, height), photo in photos.items():
+        options = PageOptions(level=AgeLevel.KIDS)
+        ms = _median_ms(functools.partial(_photo_to_page, photo, options), PHOTO_RUNS)
+        rows.append(
+            _row(f"photo {width}x{height} JPEG -> A4 page (trace + finish, 4-7)", ms, PHOTO_RUNS)
+        )
+    rows.append(
+        _memory_row("memory: post-process 1024x1536 -> A4", _peak_mib("finish", source.data))
+    )
+    for (width, height), photo in photos.items():
+        name = f"memory: photo {width}x{height} JPEG -> A4 page"
+        rows.append(_memory_row(name, _peak_mib("photo", photo)))
     return rows
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:  # the memory probe: `python -m bench.postprocess finish|photo FILE`
+        print(json.dumps(_one_page(sys.argv[1], sys.argv[2])))
+    else:
+        for row in run():
+            print(f"{row['benchmark']}: {row['value']} {row['unit']}")

@@ -11,12 +11,12 @@ from types import FrameType
 
 import structlog
 
-from paintcore.domain.errors import InvalidPrompt, PaintError, StorageUnavailable
-from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
-from paintcore.domain.prompts import DescriptionRules, page_prompt
+from paintcore.domain.errors import StorageUnavailable
 from paintcore.domain.users import Profile, UserId
 
 from .container import Container
+from .generate import add_parser as add_generate_parser
+from .generate import run_generate
 from .logging import configure_logging
 from .periodic import Every
 from .settings import Settings, SettingsError, load_settings
@@ -42,16 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--admin", action="store_true", help="chat as an admin (sees /check details)"
     )
 
-    generate = sub.add_parser(
-        "generate", help="make one page and write it to a file (no credits involved)"
-    )
-    generate.add_argument("description", help='what to draw, e.g. "кот в шляпе"')
-    generate.add_argument("-o", "--output", required=True, type=Path, help="FILE.png or FILE.pdf")
-    generate.add_argument(
-        "--level", choices=[v.value for v in AgeLevel], default=AgeLevel.KIDS.value
-    )
-    generate.add_argument("--style", choices=[v.value for v in Style], default=Style.CARTOON.value)
-    generate.add_argument("--paper", choices=[v.value for v in Paper], default=Paper.A4.value)
+    add_generate_parser(sub)
 
     sub.add_parser("check", help="check storage, image backend and queue; exit 1 when unhealthy")
     sub.add_parser("run", help="run the bot on Telegram (long polling; needs BOT_TOKEN)")
@@ -81,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "console":
             return _console(container, settings, args)
         if args.command == "generate":
-            return _generate(container, args)
+            return run_generate(container, args)
         if args.command == "run":
             return run_bot(container, settings)
         if args.command == "get-id":
@@ -140,44 +131,6 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
                 "jobs still running at exit; they are refunded by the next start's recovery"
             )
         store.close()
-    return EXIT_OK
-
-
-def _generate(container: Container, args: argparse.Namespace) -> int:
-    suffix = args.output.suffix.lower()
-    if suffix not in (".png", ".pdf"):
-        print(
-            f"paintbot: the output must end in .png or .pdf, not {args.output.name!r}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    try:
-        description = DescriptionRules().clean(args.description)
-    except InvalidPrompt as exc:
-        limits = f"{exc.min_length}-{exc.max_length} characters"
-        print(
-            f"paintbot: the description is {exc.reason.replace('_', ' ')} ({limits})",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    options = PageOptions(
-        level=AgeLevel(args.level), style=Style(args.style), paper=Paper(args.paper)
-    )
-    try:
-        image = container.generator().generate(
-            prompt=page_prompt(description, options), description=description, options=options
-        )
-        page = container.finisher().finish(image, title=description, options=options)
-    except PaintError as exc:
-        print(f"paintbot: could not make the page: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    try:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_bytes(page.pdf if suffix == ".pdf" else page.png)
-    except OSError as exc:
-        print(f"paintbot: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(args.output.resolve())
     return EXIT_OK
 
 

@@ -8,18 +8,33 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.console import ConsoleMessenger
-from adapters.offline_images import OfflinePatternGenerator
+from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
+from adapters.openai_images import (
+    OpenAIImageGenerator,
+    OpenAIModerator,
+    OpenAIPhotoTracer,
+    make_client,
+)
 from adapters.pacing import IntervalPacer
 from adapters.pages import ColoringPageFinisher
 from adapters.queue import InProcessJobQueue
 from adapters.sqlite import SqliteStore
 from adapters.system_clock import SystemClock
-from adapters.telegram import TelegramCaller, TelegramMessenger, TelegramPolling, make_bot
+from adapters.telegram import (
+    TelegramCaller,
+    TelegramFiles,
+    TelegramMessenger,
+    TelegramPolling,
+    make_bot,
+)
 from paintcore.dialog import Dialog, DialogNotifier, FileIdTool
+from paintcore.domain.moderation import KidSafetyWordList
+from paintcore.moderation import ModerationChain
 from paintcore.usecases import (
     Broadcast,
     GetBalance,
     HealthCheck,
+    MakePage,
     RecoverJobs,
     RegisterUser,
     RequestColoringPage,
@@ -35,6 +50,15 @@ DIALOG_WORKERS = 8
 # Shorter than the stop timeout in telegram_modes, so a stop can wait for the last poll to return
 # and confirm what was handled.
 LONG_POLL_SECONDS = 10
+# Per call; with the SDK's 2 retries and the adapter's 3 attempts a page can take several minutes
+# at worst, which PAINTBOT_JOB_TIMEOUT (600 s) must exceed: see adapters/openai_images.
+OPENAI_IMAGE_TIMEOUT = 120.0
+OPENAI_MODERATION_TIMEOUT = 5.0
+
+
+def _backend(settings: Settings) -> str:
+    key = settings.openai_api_key.get_secret_value().strip() if settings.openai_api_key else ""
+    return "openai" if key else "offline"
 
 
 class Container(containers.DeclarativeContainer):
@@ -50,8 +74,48 @@ class Container(containers.DeclarativeContainer):
     ledger = providers.Callable(lambda store: store.ledger, store)
     jobs = providers.Callable(lambda store: store.jobs, store)
     conversations = providers.Callable(lambda store: store.conversations, store)
+    preferences = providers.Callable(lambda store: store.preferences, store)
 
-    generator = providers.Singleton(OfflinePatternGenerator)
+    # The image backend: OpenAI when OPENAI_API_KEY is set, else the offline generator and tracer.
+    backend = providers.Callable(_backend, settings)
+    openai_client = providers.Singleton(
+        make_client,
+        api_key=settings.provided.openai_api_key.get_secret_value.call(),
+        timeout=OPENAI_IMAGE_TIMEOUT,
+        max_retries=2,
+    )
+    # Moderation runs while the user waits for "Рисую…": short timeout, one SDK retry.
+    openai_moderation_client = providers.Singleton(
+        make_client,
+        api_key=settings.provided.openai_api_key.get_secret_value.call(),
+        timeout=OPENAI_MODERATION_TIMEOUT,
+        max_retries=1,
+    )
+    generator = providers.Selector(
+        backend,
+        openai=providers.Singleton(
+            OpenAIImageGenerator, client=openai_client, model=settings.provided.image_model
+        ),
+        offline=providers.Singleton(OfflinePatternGenerator),
+    )
+    tracer = providers.Selector(
+        backend,
+        openai=providers.Singleton(
+            OpenAIPhotoTracer, client=openai_client, model=settings.provided.image_model
+        ),
+        offline=providers.Singleton(OfflinePhotoTracer),
+    )
+    word_list = providers.Singleton(KidSafetyWordList)
+    moderator = providers.Selector(
+        backend,
+        openai=providers.Singleton(
+            ModerationChain,
+            moderators=providers.List(
+                word_list, providers.Singleton(OpenAIModerator, client=openai_moderation_client)
+            ),
+        ),
+        offline=word_list,
+    )
     finisher = providers.Singleton(ColoringPageFinisher)
     # Which chat the bot talks through: "console" (stdin/stdout) or "telegram"; main() decides.
     channel = providers.Object("console")
@@ -63,10 +127,16 @@ class Container(containers.DeclarativeContainer):
         token=settings.provided.require_bot_token.call(),
         api_url=settings.provided.telegram_api_url,
     )
+    telegram_caller = providers.Singleton(TelegramCaller)
     telegram_messenger = providers.Singleton(
-        TelegramMessenger, bot=telegram_bot, caller=providers.Singleton(TelegramCaller)
+        TelegramMessenger, bot=telegram_bot, caller=telegram_caller
     )
     messenger = providers.Selector(channel, console=console_messenger, telegram=telegram_messenger)
+    attachments = providers.Selector(
+        channel,
+        console=providers.Object(None),  # a terminal sends no photos
+        telegram=providers.Singleton(TelegramFiles, bot=telegram_bot, caller=telegram_caller),
+    )
 
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
         frozenset, settings.provided.admin_ids
@@ -87,6 +157,8 @@ class Container(containers.DeclarativeContainer):
         finisher=finisher,
         notifier=notifier,
         clock=clock,
+        tracer=tracer,
+        attachments=attachments,
     )
     queue = providers.Singleton(
         InProcessJobQueue, handler=run_generation, workers=settings.provided.generation_concurrency
@@ -99,8 +171,15 @@ class Container(containers.DeclarativeContainer):
         free_credits=settings.provided.free_generations,
     )
     request_page = providers.Singleton(
-        RequestColoringPage, users=users, ledger=ledger, jobs=jobs, queue=queue, clock=clock
+        RequestColoringPage,
+        users=users,
+        ledger=ledger,
+        jobs=jobs,
+        queue=queue,
+        clock=clock,
+        moderator=moderator,
     )
+    make_page = providers.Singleton(MakePage, generator=generator, finisher=finisher, tracer=tracer)
     health = providers.Singleton(
         HealthCheck, users=users, jobs=jobs, generator=generator, queue=queue
     )
@@ -130,6 +209,7 @@ class Container(containers.DeclarativeContainer):
         ),
         users=users,
         conversations=conversations,
+        preferences=preferences,
         messenger=messenger,
         clock=clock,
         admin_ids=admin_ids,

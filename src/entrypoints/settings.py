@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adapters.openai_images import RETIRED_MODELS
 from paintcore.dialog import SUPPORTED
 
 # openai 3.54 marks dall-e-2/3 retired (2026-05-12) and gpt-image-1 shut down (2026-10-23), naming
@@ -72,6 +73,15 @@ class Settings(BaseSettings):
         if value.lower() not in SUPPORTED:
             raise ValueError(f"must be one of {', '.join(SUPPORTED)}")
         return value.lower()
+
+    @field_validator("image_model")
+    @classmethod
+    def _current_model(cls, value: str) -> str:
+        if value.strip().lower() in RETIRED_MODELS:
+            raise ValueError(
+                f"{value} is retired; use a current GPT image model such as {DEFAULT_IMAGE_MODEL}"
+            )
+        return value.strip()
 
     @field_validator("telegram_api_url", "webhook_url", "openai_base_url")
     @classmethod

@@ -14,7 +14,7 @@ from typing import Protocol
 from .domain.conversation import ConversationState
 from .domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
 from .domain.jobs import Job, JobState
-from .domain.messages import Keyboard
+from .domain.messages import InlineKeyboard, Keyboard
 from .domain.pages import ColoringPage, PageOptions, RenderedImage
 from .domain.users import User, UserId
 
@@ -147,6 +147,40 @@ class ImageGenerator(Protocol):
         ...
 
 
+class PhotoTracer(Protocol):
+    @property
+    def name(self) -> str:
+        """A short name of the backend, for logs and /check."""
+        ...
+
+    def trace(self, *, photo: bytes, prompt: str, options: PageOptions) -> RenderedImage:
+        """Turn a photo (JPEG/PNG bytes) into line art; GenerationFailed if the photo is unusable,
+        PromptRejected if refused, BackendUnavailable when the backend refuses everyone."""
+        ...
+
+
+class Moderator(Protocol):
+    def check(self, text: str) -> None:
+        """Return if the description is fine for children; PromptRejected if not."""
+        ...
+
+
+class Attachments(Protocol):
+    def fetch(self, file_id: str) -> bytes:
+        """The bytes of a file a user sent (a photo); DeliveryFailed if it cannot be had."""
+        ...
+
+
+class Preferences(Protocol):
+    def get(self, user_id: UserId) -> PageOptions | None:
+        """The user's chosen page options, or None when they never chose."""
+        ...
+
+    def set(self, user_id: UserId, options: PageOptions) -> None:
+        """Remember the user's page options (replacing earlier ones)."""
+        ...
+
+
 class PageFinisher(Protocol):
     def finish(self, image: RenderedImage, *, title: str, options: PageOptions) -> ColoringPage:
         """Turn a raw image into a printable black-and-white page; GenerationFailed if unusable."""
@@ -154,8 +188,11 @@ class PageFinisher(Protocol):
 
 
 class Messenger(Protocol):
-    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
-        """Send a text (with a menu, if given); RecipientBlocked, RateLimited or DeliveryFailed."""
+    def send_text(
+        self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
+    ) -> None:
+        """Send a text, with a menu or buttons under it if given; RecipientBlocked, RateLimited or
+        DeliveryFailed."""
         ...
 
     def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:
@@ -204,6 +241,14 @@ class JobNotifier(Protocol):
 
     def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
         """Send a copy to every admin; never raises (failures are logged)."""
+        ...
+
+    def backend_down(self, error: str) -> None:
+        """Alert admins that the image backend refuses everyone; once until it works again."""
+        ...
+
+    def backend_up(self) -> None:
+        """The backend produced a page again: a later outage is worth a new alert."""
         ...
 
     def page_failed(self, job: Job, *, reason: str) -> None:

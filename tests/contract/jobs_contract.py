@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -41,6 +42,12 @@ class JobsContract:
         jobs.add(job)
 
         assert jobs.get("j1") == job
+
+    def test_a_page_from_a_photo_keeps_its_file_id(self, jobs: Jobs) -> None:
+        job = replace(a_job(), prompt="", photo_file_id="AgACAgIAAxkBAAI")
+        jobs.add(job)
+        assert jobs.get("j1") == job
+        assert jobs.start("j1", at=at(1)) == replace(job, state=JobState.RUNNING, started_at=at(1))
 
     def test_times_read_back_as_the_same_aware_instants(self, jobs: Jobs) -> None:
         tokyo = timezone(timedelta(hours=9))

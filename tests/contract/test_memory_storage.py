@@ -8,12 +8,14 @@ from adapters.memory import (
     InMemoryConversations,
     InMemoryJobs,
     InMemoryLedger,
+    InMemoryPreferences,
     InMemoryUsers,
     ManualClock,
 )
 from contract.conversations_contract import ConversationsContract
 from contract.jobs_contract import JobsContract
 from contract.ledger_contract import LedgerContract
+from contract.preferences_contract import PreferencesContract
 from contract.users_contract import UsersContract
 
 
@@ -39,3 +41,9 @@ class TestInMemoryConversations(ConversationsContract):
     @pytest.fixture
     def conversations(self) -> InMemoryConversations:
         return InMemoryConversations()
+
+
+class TestInMemoryPreferences(PreferencesContract):
+    @pytest.fixture
+    def preferences(self) -> InMemoryPreferences:
+        return InMemoryPreferences()

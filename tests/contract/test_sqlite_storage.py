@@ -16,13 +16,14 @@ from adapters.sqlite.schema import migrate, schema_version
 from contract.conversations_contract import ConversationsContract, awaiting_description
 from contract.jobs_contract import JobsContract, a_job, at
 from contract.ledger_contract import LedgerContract, give_free
+from contract.preferences_contract import PreferencesContract
 from contract.racing import race
 from contract.users_contract import UsersContract, a_user
 from paintcore.domain.credits import Balance, Bucket, Hold, TransactionKind
 from paintcore.domain.errors import JobInFlight, QuotaExceeded, StorageUnavailable
 from paintcore.domain.jobs import JobState
 from paintcore.domain.users import UserId
-from paintcore.ports import Conversations, Jobs, Ledger, Users
+from paintcore.ports import Conversations, Jobs, Ledger, Preferences, Users
 
 ANNA = UserId(1)
 
@@ -54,6 +55,12 @@ class TestSqliteJobs(JobsContract):
     @pytest.fixture
     def jobs(self, store: SqliteStore) -> Jobs:
         return store.jobs
+
+
+class TestSqlitePreferences(PreferencesContract):
+    @pytest.fixture
+    def preferences(self, store: SqliteStore) -> Preferences:
+        return store.preferences
 
 
 class TestSqliteConversations(ConversationsContract):

@@ -66,7 +66,8 @@ def test_new_users_start_gets_the_welcome_and_the_menu(bot: RunningBot) -> None:
     keyboard = call.params["reply_markup"]
     assert isinstance(keyboard, dict)
     assert [[b["text"] for b in row] for row in keyboard["keyboard"]] == [
-        ["Получить раскраску", "Поддержка"]
+        ["Получить раскраску"],
+        ["Настройки", "Поддержка"],
     ]
 
 
@@ -75,7 +76,8 @@ def test_english_user_gets_english_labels(bot: RunningBot) -> None:
     wait_text(bot.fake, USER, "Hi, Tom!")
     markup = bot.fake.calls_of("sendMessage")[-1].params["reply_markup"]
     assert [[b["text"] for b in row] for row in markup["keyboard"]] == [
-        ["Get a coloring page", "Support"]
+        ["Get a coloring page"],
+        ["Settings", "Support"],
     ]  # type: ignore[index]
 
 
@@ -227,13 +229,16 @@ def test_forged_callback_is_acknowledged(bot: RunningBot) -> None:
     assert answer.params["callback_query_id"] == bot.fake.callback_query_id(update)
 
 
-def test_admin_gets_file_ids_and_users_do_not(bot: RunningBot) -> None:
+def test_admin_gets_file_ids_and_a_users_photo_becomes_a_page(bot: RunningBot) -> None:
     bot.fake.push_photo(ADMIN)
     reply = wait_text(bot.fake, ADMIN, "file_id: ")
     assert len(reply.split()[1]) > 5
-    bot.fake.push_photo(USER)
-    wait_text(bot.fake, USER, RU["not_text"])
+    bot.fake.push_photo(USER, content=b"\xff\xd8\xff fake jpeg", caption="мой кот")
+    wait_text(bot.fake, USER, "Рисую «мой кот»")
+    assert bot.fake.wait_for(lambda f: any(c.chat_id == USER for c in f.calls_of("sendDocument")))
+    assert bot.fake.calls_of("getFile"), "the photo was downloaded through the Bot API"
     assert not any("file_id" in t for t in texts(bot.fake, USER))
+    assert bot.fake.wait_for(lambda f: bot.balance(USER) == Balance(free=9))
 
 
 def test_a_network_error_on_a_reply_is_retried(bot: RunningBot) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dependency_injector import providers
 
-from adapters.memory import FakeImageGenerator, FakePageFinisher
+from adapters.memory import FakeImageGenerator, FakePageFinisher, FakePhotoTracer
 from adapters.telegram import TelegramPolling
 from entrypoints.container import Container
 from entrypoints.settings import Settings
@@ -57,6 +57,7 @@ def start_bot(
     generator = generator or FakeImageGenerator()
     if not real_pages:  # real_pages: the offline generator and the real finisher, as deployed
         container.generator.override(providers.Object(generator))
+        container.tracer.override(providers.Object(FakePhotoTracer()))
         container.finisher.override(providers.Object(FakePageFinisher()))
     container.telegram_polling.add_kwargs(long_poll=1)  # quick shutdown in tests
     polling = container.telegram_polling()

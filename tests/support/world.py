@@ -8,11 +8,14 @@ from adapters.memory import (
     CountingPacer,
     FakeImageGenerator,
     FakePageFinisher,
+    FakePhotoTracer,
+    InMemoryAttachments,
     InMemoryConversations,
     InMemoryJobQueue,
     InMemoryJobs,
     InMemoryLedger,
     InMemoryMessenger,
+    InMemoryPreferences,
     InMemoryUsers,
     ManualClock,
 )
@@ -43,6 +46,9 @@ class World:
     messenger: InMemoryMessenger
     generator: FakeImageGenerator
     finisher: FakePageFinisher
+    preferences: InMemoryPreferences
+    attachments: InMemoryAttachments
+    tracer: FakePhotoTracer
     register: RegisterUser
     request_page: RequestColoringPage
     run_generation: RunGeneration
@@ -88,7 +94,19 @@ def build_world(
     notifier = DialogNotifier(messenger, users, admin_ids=admins, fallback_language="ru")
     register = RegisterUser(users, ledger, clock, free_credits=free_credits)
     request_page = RequestColoringPage(users, ledger, jobs, queue, clock)
-    run_generation = RunGeneration(users, ledger, jobs, generator, finisher, notifier, clock)
+    preferences, attachments = InMemoryPreferences(), InMemoryAttachments()
+    tracer = FakePhotoTracer()
+    run_generation = RunGeneration(
+        users,
+        ledger,
+        jobs,
+        generator,
+        finisher,
+        notifier,
+        clock,
+        tracer=tracer,
+        attachments=attachments,
+    )
     queue.handler = lambda job_id: run_generation(job_id=job_id)
     recover = RecoverJobs(jobs, ledger, queue, notifier, clock)
     dialog = Dialog(
@@ -100,6 +118,7 @@ def build_world(
         broadcast=Broadcast(users, messenger, pacer),
         users=users,
         conversations=conversations,
+        preferences=preferences,
         messenger=messenger,
         clock=clock,
         admin_ids=admins,
@@ -115,6 +134,9 @@ def build_world(
         messenger,
         generator,
         finisher,
+        preferences,
+        attachments,
+        tracer,
         register,
         request_page,
         run_generation,

@@ -85,11 +85,21 @@ def test_admin_gets_the_file_id_of_a_photo_document_or_sticker(world: World) -> 
         assert world.last_text(ADMIN).startswith(f"file_id: F-{kind}")
 
 
-def test_a_users_photo_is_not_answered_with_a_file_id(world: World) -> None:
+def test_a_users_photo_becomes_a_page_request_not_a_file_id(world: World) -> None:
     world.dialog.handle(
         IncomingMessage(1, 5, Profile(UserId(5)), MessageKind.PHOTO, None, file_id="SECRET")
     )
-    assert world.last_text(5) == RU["not_text"]
+    assert world.last_text(5).startswith("Рисую «Раскраска из фото»")
+    assert not any("SECRET" in text for text in world.messenger.texts(5))
+
+
+def test_an_admins_photo_with_a_caption_is_a_page_request(world: World) -> None:
+    world.dialog.handle(
+        IncomingMessage(
+            1, ADMIN, Profile(UserId(ADMIN)), MessageKind.PHOTO, "мой кот", file_id="F1"
+        )
+    )
+    assert world.last_text(ADMIN).startswith("Рисую «мой кот»")
 
 
 def test_forged_or_stale_callback_data_gets_a_notice_and_the_menu(world: World) -> None:

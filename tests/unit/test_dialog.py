@@ -14,8 +14,8 @@ from paintcore.domain.messages import Keyboard
 from paintcore.domain.users import Profile, UserId
 from support.world import ADMIN, World, build_world
 
-MENU_RU = Keyboard(rows=(("Получить раскраску", "Поддержка"),))
-MENU_EN = Keyboard(rows=(("Get a coloring page", "Support"),))
+MENU_RU = Keyboard(rows=(("Получить раскраску",), ("Настройки", "Поддержка")))
+MENU_EN = Keyboard(rows=(("Get a coloring page",), ("Settings", "Support")))
 
 
 def _page_flow(

@@ -51,6 +51,13 @@ def test_defaults_need_no_configuration() -> None:
     assert s.image_model == DEFAULT_IMAGE_MODEL and "dall-e" not in s.image_model
 
 
+@pytest.mark.parametrize("model", ["dall-e-3", "DALL-E-2", "gpt-image-1"])
+def test_a_retired_image_model_stops_start_up(monkeypatch: pytest.MonkeyPatch, model: str) -> None:
+    monkeypatch.setenv("PAINTBOT_IMAGE_MODEL", model)
+    with pytest.raises(SettingsError, match=r"PAINTBOT_IMAGE_MODEL.*retired"):
+        load_settings(None)
+
+
 def test_comma_separated_lists_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADMIN_IDS", " 12, 34 ,")
     monkeypatch.setenv("PAINTBOT_WELCOME_PHOTOS", "AgAD1,AgAD2")

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from paintcore.domain.errors import DeliveryFailed
-from paintcore.domain.messages import Keyboard
+from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
 
@@ -29,12 +29,17 @@ class ConsoleMessenger:
         self._prompt = prompt  # set when a person types: redrawn after messages from workers
         self._lock = threading.Lock()  # workers and the reading thread print concurrently
 
-    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
+    def send_text(
+        self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
+    ) -> None:
         lines = _speech(text)
-        if keyboard is not None:
-            lines.append(
-                "     " + "  ".join(f"[{label}]" for row in keyboard.rows for label in row)
-            )
+        if isinstance(keyboard, Keyboard):
+            labels = (label for row in keyboard.rows for label in row)
+            lines.append("     " + "  ".join(f"[{label}]" for label in labels))
+        elif isinstance(keyboard, InlineKeyboard):
+            # No buttons to press in a terminal: each shows the command that does the same.
+            for row in keyboard.rows:
+                lines.append("     " + "  ".join(f"[{b.label}: /set {b.data}]" for b in row))
         self._print(lines)
 
     def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:

@@ -1,12 +1,14 @@
 """In-memory implementations of every port: the fakes the unit tests use, held to the contracts."""
 
+from .attachments import InMemoryAttachments
 from .clock import ManualClock
 from .conversations import InMemoryConversations
-from .images import FakeImageGenerator, FakePageFinisher
+from .images import FakeImageGenerator, FakePageFinisher, FakePhotoTracer
 from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
 from .messenger import InMemoryMessenger, SentMessage
 from .pacer import CountingPacer
+from .preferences import InMemoryPreferences
 from .queue import InMemoryJobQueue
 from .users import InMemoryUsers
 
@@ -14,11 +16,14 @@ __all__ = [
     "CountingPacer",
     "FakeImageGenerator",
     "FakePageFinisher",
+    "FakePhotoTracer",
+    "InMemoryAttachments",
     "InMemoryConversations",
     "InMemoryJobQueue",
     "InMemoryJobs",
     "InMemoryLedger",
     "InMemoryMessenger",
+    "InMemoryPreferences",
     "InMemoryUsers",
     "ManualClock",
     "SentMessage",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from paintcore.domain.errors import PaintError
 from paintcore.domain.pages import ColoringPage, PageOptions, RenderedImage
+from paintcore.domain.quality import PageQuality
 
 
 @dataclass
@@ -16,7 +17,7 @@ class FakeImageGenerator:
 
     delay: float = 0.0  # seconds each generation takes (benchmarks, load tests)
     source: str = "fake"
-    failures: list[PaintError] = field(default_factory=list)
+    failures: list[PaintError | None] = field(default_factory=list)  # per call; None: succeed
     prompts: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -37,9 +38,11 @@ class FakeImageGenerator:
 
 @dataclass
 class FakePageFinisher:
-    """Wraps the fake image into a page without touching pixels."""
+    """Wraps the fake image into a page without touching pixels; `qualities` (used in order)
+    are what it reports as measured, so tests can make a page look bad."""
 
     failures: list[PaintError] = field(default_factory=list)
+    qualities: list[PageQuality] = field(default_factory=list)
 
     def finish(self, image: RenderedImage, *, title: str, options: PageOptions) -> ColoringPage:
         if self.failures:
@@ -51,4 +54,25 @@ class FakePageFinisher:
             width=2480,
             height=3508,
             source=image.source,
+            quality=self.qualities.pop(0) if self.qualities else None,
         )
+
+
+@dataclass
+class FakePhotoTracer:
+    """Returns a fake line drawing of the photo; `photos` records what it was given."""
+
+    failures: list[PaintError] = field(default_factory=list)
+    photos: list[bytes] = field(default_factory=list)
+    prompts: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return "fake-photo"
+
+    def trace(self, *, photo: bytes, prompt: str, options: PageOptions) -> RenderedImage:
+        self.photos.append(photo)
+        self.prompts.append(prompt)
+        if self.failures:
+            raise self.failures.pop(0)
+        return RenderedImage(data=b"traced " + photo[:16], source="fake-photo")

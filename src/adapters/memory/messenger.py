@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from paintcore.domain.errors import PaintError, RecipientBlocked
-from paintcore.domain.messages import Keyboard
+from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
 
@@ -17,7 +17,7 @@ class SentMessage:
     chat_id: int
     kind: str  # "text", "photos", "page", "working" (while a page is drawn) or "callback_answer"
     text: str = ""
-    keyboard: Keyboard | None = None
+    keyboard: Keyboard | InlineKeyboard | None = None
     file_ids: tuple[str, ...] = ()
     page: ColoringPage | None = None
 
@@ -32,7 +32,9 @@ class InMemoryMessenger:
     callback_answers: list[tuple[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
+    def send_text(
+        self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
+    ) -> None:
         self._send(SentMessage(chat_id, "text", text=text, keyboard=keyboard))
 
     def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:

@@ -1,7 +1,8 @@
-"""Image work with no network: a procedural pattern-page generator (mandalas, gardens)."""
+"""Image work with no network: a procedural pattern-page generator and a photo tracer."""
 
 from __future__ import annotations
 
 from .generator import OfflinePatternGenerator
+from .photo import OfflinePhotoTracer
 
-__all__ = ["OfflinePatternGenerator"]
+__all__ = ["OfflinePatternGenerator", "OfflinePhotoTracer"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import ColoringPage, PageOptions, RenderedImage
 
-from . import export, lineart, sheet
+from . import export, lineart, quality, sheet
 from .decode import decode_gray
 
 # An art area this empty or this dark is a failed generation, not a page worth a credit. The
@@ -15,7 +15,8 @@ MAX_INK_SHARE = 0.6
 
 
 class ColoringPageFinisher:
-    """Thresholds, cleans and thickens the art, fits it on A4/Letter under the title, encodes it.
+    """Thresholds, cleans and thickens the art, fits it on A4/Letter under the title, encodes it,
+    and measures the art's quality (paper and ink shares, largest solid blob) for the core.
 
     `margin_mm` is the white border printers need; `title_px` the title's font size in pixels at
     300 dpi (0 leaves the title off).
@@ -41,6 +42,9 @@ class ColoringPageFinisher:
         if share > MAX_INK_SHARE:
             raise GenerationFailed(f"the image is mostly dark ({share:.0%} ink), not line art")
         page = sheet.compose(layout, ink, where, self._title_px)
+        # Measured on the art alone (the mask as placed on the sheet): counting the margins and
+        # the title band would make every page look whiter than it prints.
+        measured = quality.measure(ink, options.level)
         return ColoringPage(
             title=title,
             png=export.png_bytes(page),
@@ -48,4 +52,5 @@ class ColoringPageFinisher:
             width=page.width,
             height=page.height,
             source=image.source,
+            quality=measured,
         )

@@ -28,8 +28,8 @@ class SqliteJobs:
                 conn.execute(
                     """
                     INSERT INTO jobs (id, user_id, chat_id, prompt, level, style, paper, state,
-                                      created_at, started_at, finished_at, error)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      created_at, started_at, finished_at, error, photo_file_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     (
                         job.id,
@@ -44,6 +44,7 @@ class SqliteJobs:
                         None if job.started_at is None else to_text(job.started_at),
                         None if job.finished_at is None else to_text(job.finished_at),
                         job.error,
+                        job.photo_file_id,
                     ),
                 )
         except sqlite3.IntegrityError as error:
@@ -129,4 +130,5 @@ def _job(row: sqlite3.Row) -> Job:
         started_at=from_text_or_none(row["started_at"]),
         finished_at=from_text_or_none(row["finished_at"]),
         error=row["error"],
+        photo_file_id=row["photo_file_id"],
     )

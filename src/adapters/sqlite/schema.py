@@ -84,6 +84,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    (  # 2: pages from photos; remembered page options
+        "ALTER TABLE jobs ADD COLUMN photo_file_id TEXT",
+        """
+        CREATE TABLE preferences (
+            user_id INTEGER PRIMARY KEY,
+            level TEXT NOT NULL,
+            style TEXT NOT NULL,
+            paper TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

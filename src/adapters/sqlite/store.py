@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
-from paintcore.ports import Clock, Conversations, Jobs, Ledger, Users
+from paintcore.ports import Clock, Conversations, Jobs, Ledger, Preferences, Users
 
 from .conversations import SqliteConversations
 from .db import BUSY_TIMEOUT_SECONDS, Database
 from .jobs import SqliteJobs
 from .ledger import SqliteLedger
+from .preferences import SqlitePreferences
 from .users import SqliteUsers
 
 
@@ -31,6 +32,7 @@ class SqliteStore:
         self.ledger: Ledger = SqliteLedger(self._db, clock)
         self.jobs: Jobs = SqliteJobs(self._db)
         self.conversations: Conversations = SqliteConversations(self._db)
+        self.preferences: Preferences = SqlitePreferences(self._db)
 
     @property
     def path(self) -> str:

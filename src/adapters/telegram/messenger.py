@@ -13,7 +13,7 @@ import telebot
 from telebot import types
 
 from paintcore.domain.errors import PaintError
-from paintcore.domain.messages import Keyboard
+from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
 from .api import TelegramCaller
@@ -41,6 +41,19 @@ def pdf_name(title: str) -> str:
     return f"{cleaned or 'coloring-page'}.pdf"
 
 
+def inline_keyboard(keyboard: InlineKeyboard) -> types.InlineKeyboardMarkup:
+    markup = types.InlineKeyboardMarkup()
+    for row in keyboard.rows:
+        markup.row(*(types.InlineKeyboardButton(b.label, callback_data=b.data) for b in row))
+    return markup
+
+
+def markup_of(
+    keyboard: Keyboard | InlineKeyboard,
+) -> types.ReplyKeyboardMarkup | types.InlineKeyboardMarkup:
+    return reply_keyboard(keyboard) if isinstance(keyboard, Keyboard) else inline_keyboard(keyboard)
+
+
 def reply_keyboard(keyboard: Keyboard) -> types.ReplyKeyboardMarkup:
     markup = types.ReplyKeyboardMarkup(resize_keyboard=True, is_persistent=True)
     for row in keyboard.rows:
@@ -56,11 +69,13 @@ class TelegramMessenger:
         self._call = caller
         self._action_every = action_every
 
-    def send_text(self, chat_id: int, text: str, *, keyboard: Keyboard | None = None) -> None:
+    def send_text(
+        self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
+    ) -> None:
         chunks = [text[i : i + TEXT_LIMIT] for i in range(0, len(text), TEXT_LIMIT)] or [""]
         for n, chunk in enumerate(chunks):
             last = n == len(chunks) - 1
-            markup = reply_keyboard(keyboard) if keyboard is not None and last else None
+            markup = markup_of(keyboard) if keyboard is not None and last else None
             self._call(
                 "sendMessage", partial(self._bot.send_message, chat_id, chunk, reply_markup=markup)
             )

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.conversation import Awaiting, ConversationState
 from ..domain.errors import (
     InvalidPrompt,
     JobInFlight,
+    PromptRejected,
     QuotaExceeded,
     RecipientBlocked,
     StorageUnavailable,
     UserBanned,
 )
 from ..domain.pages import PageOptions
-from ..domain.users import User
-from ..ports import Clock, Conversations, Messenger, Users
+from ..domain.users import User, UserId
+from ..ports import Clock, Conversations, Messenger, Preferences, Users
 from ..usecases import (
     Broadcast,
     GetBalance,
@@ -27,8 +29,9 @@ from ..usecases import (
 )
 from ..usecases.blocking import mark_blocked
 from .events import IncomingCallback, IncomingMessage, MessageKind
-from .menu import GET_PAGE, SUPPORT, button_of, command_of, main_menu
+from .menu import GET_PAGE, SETTINGS, SUPPORT, button_of, command_of, main_menu
 from .notifier import short
+from .settings import SET_COMMAND, apply_choice, describe, settings_keyboard
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class Dialog:
     broadcast: Broadcast
     users: Users
     conversations: Conversations
+    preferences: Preferences
     messenger: Messenger
     clock: Clock
     admin_ids: frozenset[int] = frozenset()
@@ -65,26 +69,13 @@ class Dialog:
                 "length": len(event.text or ""),
             },
         )
-        try:
-            self._route(event, t)
-        except RecipientBlocked:
-            mark_blocked(self.users, event.sender.id)
-        except StorageUnavailable:
-            log.warning("storage unavailable", exc_info=True, extra={"update_id": event.update_id})
-            self._say(event, t("storage_down"))
-        except Exception:
-            log.exception(
-                "handler failed", extra={"update_id": event.update_id, "user_id": event.sender.id}
-            )
-            self._say(event, t("error"))
-
-    def apology(self, language_code: str | None) -> str:
-        """The short apology an adapter sends when an update could not be handled at all."""
-        return Texts(pick_language(language_code, self.fallback_language))("error")
+        self._guarded(
+            event.update_id, event.sender.id, event.chat_id, t, lambda: self._route(event, t)
+        )
 
     def handle_callback(self, event: IncomingCallback) -> None:
-        """Answer a button press. No inline button of ours is live yet, so any data (forged or
-        from an old message) gets a notice and the menu."""
+        """Answer a button press; data that is not one of our buttons (forged, stale) gets a
+        notice and the menu. Never raises."""
         t = Texts(pick_language(event.sender.language_code, self.fallback_language))
         log.info(
             "callback",
@@ -94,15 +85,32 @@ class Dialog:
                 "length": len(event.data),
             },
         )
-        self.messenger.answer_callback(event.callback_id, t("unknown_button"))
+
+        def press() -> None:
+            saved = self._choose(event.sender.id, event.data, t)
+            self.messenger.answer_callback(event.callback_id, saved or t("unknown_button"))
+            if saved is None:
+                self.messenger.send_text(event.chat_id, t("unknown_button"), keyboard=main_menu(t))
+
+        self._guarded(event.update_id, event.sender.id, event.chat_id, t, press)
+
+    def apology(self, language_code: str | None) -> str:
+        """The short apology an adapter sends when an update could not be handled at all."""
+        return Texts(pick_language(language_code, self.fallback_language))("error")
+
+    def _guarded(
+        self, update_id: int, user_id: UserId, chat_id: int, t: Texts, work: Callable[[], None]
+    ) -> None:
         try:
-            self.messenger.send_text(event.chat_id, t("unknown_button"), keyboard=main_menu(t))
+            work()
         except RecipientBlocked:
-            mark_blocked(self.users, event.sender.id)
+            mark_blocked(self.users, user_id)
+        except StorageUnavailable:
+            log.warning("storage unavailable", exc_info=True, extra={"update_id": update_id})
+            self._say(chat_id, update_id, t("storage_down"))
         except Exception:
-            log.warning(
-                "callback reply failed", exc_info=True, extra={"update_id": event.update_id}
-            )
+            log.exception("handler failed", extra={"update_id": update_id, "user_id": user_id})
+            self._say(chat_id, update_id, t("error"))
 
     def _route(self, event: IncomingMessage, t: Texts) -> None:
         if event.kind is MessageKind.UNREADABLE:
@@ -120,9 +128,15 @@ class Dialog:
         if command is not None:
             self._command(command, event, t)
             return
-        if event.file_id and event.sender.id in self.admin_ids and event.kind in _FILE_KINDS:
-            # The get-id tool: admins learn the file_id of a photo to use as a welcome photo.
-            self.messenger.send_text(event.chat_id, t("file_id", file_id=event.file_id))
+        is_admin = event.sender.id in self.admin_ids
+        if event.kind is MessageKind.PHOTO and event.file_id and not (is_admin and not event.text):
+            self._request_page(event, event.text or "", t, photo_file_id=event.file_id)
+            return
+        if event.file_id and is_admin and event.kind in _FILE_KINDS:
+            # The get-id tool: admins learn the file_id of a photo to use as a welcome photo
+            # (a photo with a caption is a page request, as for everyone).
+            key = "photo_hint" if event.kind is MessageKind.PHOTO else "file_id"
+            self.messenger.send_text(event.chat_id, t(key, file_id=event.file_id))
             return
         awaiting = self.conversations.current(user.id)
         if text is None or not text.strip():
@@ -138,6 +152,8 @@ class Dialog:
             self._ask_description(event, t)
         elif button == SUPPORT:
             self._support(event, t)
+        elif button == SETTINGS:
+            self._settings(event, t)
         elif awaiting is not None and awaiting.awaiting is Awaiting.DESCRIPTION:
             self._request_page(event, text, t)
         else:
@@ -185,6 +201,12 @@ class Dialog:
             self._ask_description(event, t)
         elif command == "support":
             self._support(event, t)
+        elif command == "settings":
+            self._settings(event, t)
+        elif command == SET_COMMAND:
+            parts = (event.text or "").split(maxsplit=1)
+            saved = self._choose(uid, parts[1].strip() if len(parts) > 1 else "", t)
+            self.messenger.send_text(chat, saved or t("unknown_button"))
         elif command == "broadcast" and event.sender.id in self.admin_ids:
             self._broadcast(event, t)
         else:
@@ -238,9 +260,30 @@ class Dialog:
             ConversationState(event.sender.id, Awaiting.DESCRIPTION, self.clock.now())
         )
         rules = self.request_page.rules
+        # The level/style buttons ride along, so the shortest path stays: button, description.
         self.messenger.send_text(
-            event.chat_id, t("ask_description", min=rules.min_length, max=rules.max_length)
+            event.chat_id,
+            t("ask_description", min=rules.min_length, max=rules.max_length),
+            keyboard=settings_keyboard(t, self._options(event.sender.id)),
         )
+
+    def _settings(self, event: IncomingMessage, t: Texts) -> None:
+        options = self._options(event.sender.id)
+        self.messenger.send_text(
+            event.chat_id, describe(t, options), keyboard=settings_keyboard(t, options)
+        )
+
+    def _options(self, user_id: UserId) -> PageOptions:
+        return self.preferences.get(user_id) or PageOptions()
+
+    def _choose(self, user_id: UserId, data: str, t: Texts) -> str | None:
+        """Apply a settings button's data; the confirmation to show, or None for foreign data."""
+        applied = apply_choice(data, self._options(user_id))
+        if applied is None:
+            return None
+        options, key = applied
+        self.preferences.set(user_id, options)
+        return t("settings_saved", choice=t(key))
 
     def _support(self, event: IncomingMessage, t: Texts) -> None:
         contact = self.support()
@@ -248,11 +291,17 @@ class Dialog:
             event.chat_id, t("support", contact=contact) if contact else t("support_missing")
         )
 
-    def _request_page(self, event: IncomingMessage, text: str, t: Texts) -> None:
+    def _request_page(
+        self, event: IncomingMessage, text: str, t: Texts, *, photo_file_id: str | None = None
+    ) -> None:
         uid = event.sender.id
         try:
             job = self.request_page(
-                user_id=uid, chat_id=event.chat_id, description=text, options=PageOptions()
+                user_id=uid,
+                chat_id=event.chat_id,
+                description=text,
+                options=self._options(uid),
+                photo_file_id=photo_file_id,
             )
         except InvalidPrompt as exc:
             self.messenger.send_text(
@@ -277,13 +326,15 @@ class Dialog:
         except UserBanned:
             self.messenger.send_text(event.chat_id, t("banned"))
             return
+        except PromptRejected:
+            self.messenger.send_text(event.chat_id, t("prompt_rejected"))
+            return
         self.conversations.clear(uid)
-        self.messenger.send_text(
-            event.chat_id, t("drawing", title=short(job.prompt)), keyboard=main_menu(t)
-        )
+        title = short(job.prompt) or t("photo_title")
+        self.messenger.send_text(event.chat_id, t("drawing", title=title), keyboard=main_menu(t))
 
-    def _say(self, event: IncomingMessage, text: str) -> None:
+    def _say(self, chat_id: int, update_id: int, text: str) -> None:
         try:
-            self.messenger.send_text(event.chat_id, text)
+            self.messenger.send_text(chat_id, text)
         except Exception:
-            log.warning("reply not delivered", exc_info=True, extra={"update_id": event.update_id})
+            log.warning("reply not delivered", exc_info=True, extra={"update_id": update_id})

@@ -7,12 +7,13 @@ from .texts import Texts, labels
 
 GET_PAGE = "button_get_page"
 SUPPORT = "button_support"
-_BUTTONS = (GET_PAGE, SUPPORT)
+SETTINGS = "button_settings"
+_BUTTONS = (GET_PAGE, SUPPORT, SETTINGS)
 _LABELS = {key: labels(key) for key in _BUTTONS}
 
 
 def main_menu(t: Texts) -> Keyboard:
-    return Keyboard(rows=((t(GET_PAGE), t(SUPPORT)),))
+    return Keyboard(rows=((t(GET_PAGE),), (t(SETTINGS), t(SUPPORT))))
 
 
 def button_of(text: str) -> str | None:
@@ -29,7 +30,7 @@ def command_of(text: str) -> str | None:
     return stripped[1:].split(maxsplit=1)[0].split("@", 1)[0].casefold()
 
 
-COMMANDS = ("start", "draw", "balance", "help", "check", "cancel", "support")
+COMMANDS = ("start", "draw", "settings", "balance", "help", "check", "cancel", "support")
 
 
 def command_menu(t: Texts) -> list[tuple[str, str]]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..domain.jobs import Job
 from ..domain.pages import ColoringPage
@@ -23,12 +24,47 @@ def short(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
+class _Latch:
+    """A thread-safe flag that reports whether a call changed it."""
+
+    def __init__(self) -> None:
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def close(self) -> bool:
+        with self._lock:
+            changed, self._closed = not self._closed, True
+            return changed
+
+    def open(self) -> bool:
+        with self._lock:
+            changed, self._closed = self._closed, False
+            return changed
+
+
 @dataclass(frozen=True, slots=True)
 class DialogNotifier:
     messenger: Messenger
     users: Users
     admin_ids: frozenset[int] = frozenset()
     fallback_language: str = "ru"
+    _outage: _Latch = field(default_factory=_Latch, repr=False, compare=False)
+
+    def backend_down(self, error: str) -> None:
+        if not self._outage.close():
+            return  # admins were told already; not once per user
+        t = Texts(pick_language(None, self.fallback_language))
+        for admin_id in sorted(self.admin_ids):
+            try:
+                self.messenger.send_text(admin_id, t("backend_down", error=short(error, 300)))
+            except Exception:
+                log.warning(
+                    "outage alert not delivered", exc_info=True, extra={"admin_id": admin_id}
+                )
+
+    def backend_up(self) -> None:
+        if self._outage.open():
+            log.info("image backend works again")
 
     def working(self, job: Job) -> AbstractContextManager[None]:
         return self.messenger.working(job.chat_id)
@@ -36,7 +72,7 @@ class DialogNotifier:
     def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
         t = self._texts_for(job)
         key = "page_ready" if credits_left > 0 else "page_ready_last"
-        caption = t(key, title=short(job.prompt), credits=credits_left)
+        caption = t(key, title=short(job.prompt) or t("photo_title"), credits=credits_left)
         if page.source.startswith(
             OFFLINE_SOURCE_PREFIX
         ):  # say plainly it is not a drawing of the subject
@@ -64,9 +100,9 @@ class DialogNotifier:
 
     def page_failed(self, job: Job, *, reason: str) -> None:
         t = self._texts_for(job)
-        title = short(job.prompt)
+        title = short(job.prompt) or t("photo_title")
         if reason == "rejected":
-            text = t("page_rejected", reason=job.error or "?")
+            text = t("prompt_rejected")
         elif reason == "interrupted":
             text = t("page_interrupted", title=title)
         else:

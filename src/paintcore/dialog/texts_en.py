@@ -25,9 +25,6 @@ TEXTS: dict[str, str] = {
     ),
     "page_ready_last": "Done: “{title}”. That was your last page.",
     "page_failed": "I couldn't draw “{title}”. You were not charged — please try again.",
-    "page_rejected": (
-        "I can't draw that one: {reason}. You were not charged — please try another description."
-    ),
     "page_interrupted": (
         "Work on “{title}” was interrupted (the service restarted). You were not charged — "
         "please try again."
@@ -80,4 +77,20 @@ TEXTS: dict[str, str] = {
     "cmd_check": "Service status",
     "cmd_cancel": "Stop entering a description",
     "cmd_support": "Contact support",
+    "backend_down": "⚠️ The image backend refuses everyone: {error}. Check the OpenAI key, billing and limits. Users are not charged.",
+    "prompt_rejected": "I can't draw that one: pages must be suitable for children. Nothing was charged — please try another description.",
+    "button_settings": "Settings",
+    "settings": "Age: {level}. Style: {style}.\nChoose who the pages are for and their style — I'll remember.",
+    "settings_saved": "Saved: {choice}",
+    "level_2-4": "ages 2–4",
+    "level_4-7": "ages 4–7",
+    "level_8-12": "ages 8–12",
+    "level_adult": "adults",
+    "style_cartoon": "cartoon",
+    "style_realistic": "realistic",
+    "style_mandala": "mandala",
+    "style_kawaii": "kawaii",
+    "cmd_settings": "Age and style of the pages",
+    "photo_hint": "file_id: {file_id}\nTo turn the photo into a coloring page, send it with a caption.",
+    "photo_title": "Coloring page from a photo",
 }

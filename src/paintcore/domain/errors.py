@@ -18,11 +18,14 @@ class InvalidPrompt(PaintError):
 
 
 class PromptRejected(PaintError):
-    """Moderation refused the description (it costs the user nothing)."""
+    """Moderation refused the description or image (it costs the user nothing).
 
-    def __init__(self, reason: str = "") -> None:
-        super().__init__(reason or "prompt rejected")
+    `reason` is a code the dialog turns into a kind message ("unsafe"); `detail` is for logs."""
+
+    def __init__(self, reason: str = "unsafe", *, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
+        self.detail = detail
 
 
 class QuotaExceeded(PaintError):
@@ -59,6 +62,10 @@ class RateLimited(PaintError):
 
 class GenerationFailed(PaintError):
     """The image backend could not produce a page."""
+
+
+class BackendUnavailable(GenerationFailed):
+    """The image backend refuses everyone (bad key, billing, quota): admins must act."""
 
 
 class StorageUnavailable(PaintError):

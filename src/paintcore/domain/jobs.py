@@ -48,6 +48,7 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     error: str = ""
+    photo_file_id: str | None = None  # a page from the user's photo rather than a description
 
     def moved(self, target: JobState, at: datetime, error: str = "") -> Job:
         """This job in state `target`; raises ValueError on a move the machine forbids."""

@@ -10,3 +10,16 @@ class Keyboard:
     """A persistent menu of reply buttons, as rows of labels; pressing one sends its label as text."""
 
     rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InlineButton:
+    """A button under a message; pressing it sends `data` back (never trust it: it can be forged)."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class InlineKeyboard:
+    rows: tuple[tuple[InlineButton, ...], ...]

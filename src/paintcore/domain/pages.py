@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from .quality import PageQuality
+
 
 class AgeLevel(enum.StrEnum):
     """How intricate a page should be."""
@@ -54,3 +56,4 @@ class ColoringPage:
     width: int
     height: int
     source: str
+    quality: PageQuality | None = None  # measured by the finisher; None when not measured

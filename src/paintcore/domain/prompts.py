@@ -33,25 +33,50 @@ class DescriptionRules:
 
 
 _LEVEL = {
-    AgeLevel.TODDLER: "for toddlers aged 2-4: a few very simple large shapes, very thick lines",
-    AgeLevel.KIDS: "for children aged 4-7: simple shapes, thick lines, little detail",
-    AgeLevel.CHILDREN: "for children aged 8-12: moderate detail, medium lines",
-    AgeLevel.ADULT: "for adults: intricate detailed patterns, fine lines",
+    AgeLevel.TODDLER: (
+        "for toddlers aged 2-4: one big friendly subject made of a few very simple large shapes, "
+        "very thick bold outlines, no background, nothing small"
+    ),
+    AgeLevel.KIDS: (
+        "for children aged 4-7: simple shapes, thick clean outlines, a simple background with few "
+        "large areas to colour"
+    ),
+    AgeLevel.CHILDREN: (
+        "for children aged 8-12: moderate detail, medium-weight outlines, a background scene with "
+        "clearly separated areas"
+    ),
+    AgeLevel.ADULT: (
+        "for adults: intricate detail and ornamental patterns filling the shapes, fine but unbroken "
+        "outlines"
+    ),
 }
 
 _STYLE = {
-    Style.CARTOON: "friendly cartoon style",
-    Style.REALISTIC: "realistic proportions, clean outlines",
-    Style.MANDALA: "mandala-like ornamental patterns filling the shapes",
-    Style.KAWAII: "cute kawaii style with rounded shapes",
+    Style.CARTOON: "friendly cartoon style with rounded shapes and expressive faces",
+    Style.REALISTIC: "realistic proportions drawn as clean contour lines, like a botanical illustration",
+    Style.MANDALA: "mandala style: the subject built from symmetric ornamental patterns",
+    Style.KAWAII: "cute kawaii style: chubby rounded shapes, big eyes, small smiles",
 }
+
+_PAGE_RULES = (
+    "Black line art on a pure white background. Bold, clean, closed black outlines. No shading, "
+    "no hatching, no gray, no colour, no filled black areas, no text, letters or signatures. "
+    "The subject centred and fully inside a portrait page with a white margin."
+)
 
 
 def page_prompt(description: str, options: PageOptions) -> str:
     """The prompt that asks an image model for a printable coloring page of `description`."""
     return (
-        f"A coloring book page of: {description}. "
-        f"{_STYLE[options.style]}, {_LEVEL[options.level]}. "
-        "Bold clean black outlines on a pure white background, no shading, no gray, no color, "
-        "no text, closed shapes ready to color, subject centred, portrait page."
+        f"A printable coloring book page of: {description}. "
+        f"{_STYLE[options.style]}, {_LEVEL[options.level]}. {_PAGE_RULES}"
+    )
+
+
+def photo_prompt(options: PageOptions) -> str:
+    """The prompt that asks an image model to redraw a user's photo as a coloring page."""
+    return (
+        "Redraw this photo as a printable coloring book page: keep the main subject and its pose, "
+        "drop the background clutter. "
+        f"{_STYLE[options.style]}, {_LEVEL[options.level]}. {_PAGE_RULES}"
     )

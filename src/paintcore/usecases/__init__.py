@@ -3,6 +3,7 @@
 from .balance import GetBalance
 from .broadcast import Broadcast, BroadcastReport
 from .health import HealthCheck, HealthReport
+from .make_page import MakePage
 from .recover_jobs import RecoverJobs, RecoveryReport
 from .register_user import RegisterUser, Registration
 from .request_page import RequestColoringPage
@@ -15,6 +16,7 @@ __all__ = [
     "GetBalance",
     "HealthCheck",
     "HealthReport",
+    "MakePage",
     "RecoverJobs",
     "RecoveryReport",
     "RegisterUser",

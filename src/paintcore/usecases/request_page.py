@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from ..domain.errors import JobInFlight, PaintError, QuotaExceeded, UserBanned, UserNotFound
 from ..domain.jobs import Job, JobState
+from ..domain.moderation import KidSafetyWordList
 from ..domain.pages import PageOptions
 from ..domain.prompts import DescriptionRules
 from ..domain.users import UserId
-from ..ports import Clock, JobQueue, Jobs, Ledger, Users
+from ..ports import Clock, JobQueue, Jobs, Ledger, Moderator, Users
 
 log = logging.getLogger(__name__)
 
@@ -28,15 +29,24 @@ class RequestColoringPage:
     jobs: Jobs
     queue: JobQueue
     clock: Clock
+    moderator: Moderator = field(default_factory=KidSafetyWordList)
     rules: DescriptionRules = field(default_factory=DescriptionRules)
     new_id: Callable[[], str] = field(default=_new_job_id)
 
     def __call__(
-        self, *, user_id: UserId, chat_id: int, description: str | None, options: PageOptions
+        self,
+        *,
+        user_id: UserId,
+        chat_id: int,
+        description: str | None,
+        options: PageOptions,
+        photo_file_id: str | None = None,
     ) -> Job:
-        """The queued job; InvalidPrompt, UserNotFound, UserBanned, JobInFlight or QuotaExceeded
-        with nothing spent, or StorageUnavailable with the credit back."""
-        text = self.rules.clean(description)
+        """The queued job; InvalidPrompt, UserNotFound, UserBanned, JobInFlight, QuotaExceeded or
+        PromptRejected with nothing spent, or StorageUnavailable with the credit back. With a
+        photo the description (its caption) may be empty."""
+        caption_only = photo_file_id is not None and not (description or "").strip()
+        text = "" if caption_only else self.rules.clean(description)
         user = self.users.get(user_id)
         if user is None:
             raise UserNotFound(f"no user {user_id}")
@@ -47,6 +57,8 @@ class RequestColoringPage:
         # A cheap early answer; the guarded reserve below is what really protects the balance.
         if self.ledger.balance(user_id).available < 1:
             raise QuotaExceeded(f"user {user_id} has no credits")
+        if text:
+            self.moderator.check(text)  # after the cheap checks: it may be a remote call
 
         job = Job(
             id=self.new_id(),
@@ -56,6 +68,7 @@ class RequestColoringPage:
             options=options,
             state=JobState.QUEUED,
             created_at=self.clock.now(),
+            photo_file_id=photo_file_id,
         )
         self.jobs.add(job)  # JobInFlight here when two requests race: the store decides
         try:

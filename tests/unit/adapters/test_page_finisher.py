@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 
 import cv2
@@ -16,6 +17,7 @@ from adapters.pages.sheet import mm_to_px
 from adapters.pages.title import font, wrap_title
 from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import AgeLevel, ColoringPage, PageOptions, Paper, RenderedImage
+from paintcore.domain.quality import QualityRules
 from paintcore.ports import PageFinisher
 
 W, H = 1024, 1536
@@ -56,6 +58,15 @@ def antialiased_rings() -> Image.Image:
     for inset in (400, 900, 1400):
         draw.ellipse((inset, inset * 1.4, W * 4 - inset, H * 4 - inset * 1.4), outline=0, width=9)
     return big.resize((W, H), Image.Resampling.LANCZOS)
+
+
+def rings_with_filled_disk(share: float) -> Image.Image:
+    source = antialiased_rings()
+    radius = round(math.sqrt(share * W * H / math.pi))
+    ImageDraw.Draw(source).ellipse(
+        (W // 2 - radius, H // 2 - radius, W // 2 + radius, H // 2 + radius), fill=0
+    )
+    return source
 
 
 def test_antialiased_gray_lines_come_out_pure_black_and_white() -> None:
@@ -218,3 +229,64 @@ def test_long_title_wraps_to_two_lines_and_ends_with_an_ellipsis() -> None:
 
 def test_short_title_is_one_line_without_ellipsis() -> None:
     assert wrap_title("Кот в шляпе", font(72), 2244) == ["Кот в шляпе"]
+
+
+def test_clean_line_art_page_passes_the_quality_rules() -> None:
+    quality = finish(antialiased_rings()).quality
+
+    assert quality is not None
+    assert QualityRules().acceptable(quality)
+    assert quality.white_share + quality.black_share == pytest.approx(1.0)
+    assert quality.largest_solid_share == 0.0
+
+
+def test_quality_is_measured_on_the_art_area_not_the_whole_sheet() -> None:
+    page = finish(antialiased_rings(), title="Кот")
+
+    whole_sheet_black = float((pixels(page) == 0).mean())
+    assert page.quality is not None
+    # The margins and the title band are white paper: the art alone is inkier than the sheet.
+    assert page.quality.black_share > whole_sheet_black * 1.15
+
+
+def test_big_filled_black_disk_is_a_solid_blob_and_not_acceptable() -> None:
+    quality = finish(rings_with_filled_disk(0.10)).quality
+
+    assert quality is not None
+    assert quality.largest_solid_share == pytest.approx(0.10, abs=0.02)
+    assert not QualityRules().acceptable(quality)
+
+
+def test_small_filled_dot_stays_under_the_solid_limit() -> None:
+    quality = finish(rings_with_filled_disk(0.005)).quality
+
+    assert quality is not None
+    assert 0.002 < quality.largest_solid_share < 0.02
+
+
+@pytest.mark.parametrize("level", list(AgeLevel))
+def test_bold_outlines_are_lines_not_solid_blobs(level: AgeLevel) -> None:
+    source = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(source)
+    for inset in (100, 250, 400):  # 9 px here is about 20 px (1.7 mm) on A4
+        draw.ellipse((inset, inset * 1.4, W - inset, H - inset * 1.4), outline=0, width=9)
+
+    quality = finish(source, level=level).quality
+
+    assert quality is not None
+    assert quality.largest_solid_share == 0.0
+    assert QualityRules().acceptable(quality)
+
+
+def test_dense_hatching_is_too_much_black_though_no_blob() -> None:
+    source = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(source)
+    for x in range(0, W, 10):
+        draw.line((x, 0, x, H), fill=0, width=4)
+
+    quality = finish(source).quality
+
+    assert quality is not None
+    assert quality.black_share > 0.25
+    assert quality.largest_solid_share < 0.02
+    assert not QualityRules().acceptable(quality)
