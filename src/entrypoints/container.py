@@ -83,6 +83,7 @@ class Container(containers.DeclarativeContainer):
         api_key=settings.provided.openai_api_key.get_secret_value.call(),
         timeout=OPENAI_IMAGE_TIMEOUT,
         max_retries=2,
+        base_url=settings.provided.openai_base_url,  # also from .env, which the SDK cannot see
     )
     # Moderation runs while the user waits for "Рисую…": short timeout, one SDK retry.
     openai_moderation_client = providers.Singleton(
@@ -90,6 +91,7 @@ class Container(containers.DeclarativeContainer):
         api_key=settings.provided.openai_api_key.get_secret_value.call(),
         timeout=OPENAI_MODERATION_TIMEOUT,
         max_retries=1,
+        base_url=settings.provided.openai_base_url,
     )
     generator = providers.Selector(
         backend,

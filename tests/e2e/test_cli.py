@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 pytestmark = pytest.mark.slow
 
@@ -181,3 +181,30 @@ def test_check_reports_a_healthy_embedded_setup(tmp_path: Path) -> None:
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "paintbot"
     assert script.exists(), "pip install -e . should install the paintbot command next to python"
+
+
+def test_generate_from_a_photo_offline_makes_a_clean_page(tmp_path: Path) -> None:
+    photo = Image.new("RGB", (1200, 900), (120, 170, 220))
+    draw = ImageDraw.Draw(photo)
+    draw.rectangle((300, 350, 700, 650), fill=(200, 80, 60))
+    draw.ellipse((850, 60, 1000, 210), fill=(250, 220, 60))
+    photo.save(tmp_path / "house.jpg", quality=90)
+
+    run = paintbot(tmp_path, "generate", "наш дом", "--from-photo", "house.jpg", "-o", "house.png")
+
+    assert run.code == 0, run.err
+    with Image.open(tmp_path / "house.png") as page:
+        pixels = np.asarray(page.convert("L"))
+    assert page.size == (2480, 3508)
+    assert 0.01 < float((pixels == 0).mean()) < 0.25  # outlines, not a blank page or a dark blob
+
+
+def test_generate_refuses_an_unreadable_photo_and_an_unsafe_description(tmp_path: Path) -> None:
+    (tmp_path / "junk.jpg").write_bytes(b"not a photo")
+    unreadable = paintbot(tmp_path, "generate", "-o", "x.png", "--from-photo", "junk.jpg")
+    assert unreadable.code == 1 and "could not make the page" in unreadable.err
+    missing = paintbot(tmp_path, "generate", "-o", "x.png", "--from-photo", "nope.jpg")
+    assert missing.code == 2 and "cannot read the photo" in missing.err
+    unsafe = paintbot(tmp_path, "generate", "голая девушка", "-o", "x.png")
+    assert unsafe.code == 1 and "not suitable" in unsafe.err
+    assert "Traceback" not in unreadable.err + missing.err + unsafe.err

@@ -55,13 +55,19 @@ SIZES = frozenset({"auto", "1024x1024", "1536x1024", "1024x1536"})
 _ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error", 429: "requests"}
 
 
-def line_art_png(width: int = 64, height: int = 96) -> bytes:
-    """A small real PNG: black outlines on white, like a coloring page."""
+def line_art_png(width: int = 1024, height: int = 1536) -> bytes:
+    """A real PNG of the size GPT image models return for portrait pages: black outlines on
+    white, like a coloring page (lines scale with the size, so a small one stays line art)."""
     image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((4, 4, width - 5, height - 5), outline=0, width=2)
-    draw.ellipse((width // 4, height // 4, 3 * width // 4, height // 2), outline=0, width=2)
-    draw.line((8, height - 16, width - 8, height - 16), fill=0, width=2)
+    line = max(2, width // 150)
+    draw.rectangle(
+        (width // 16, height // 16, width - width // 16, height - height // 16),
+        outline=0,
+        width=line,
+    )
+    draw.ellipse((width // 4, height // 4, 3 * width // 4, height // 2), outline=0, width=line)
+    draw.line((width // 8, 3 * height // 4, 7 * width // 8, 3 * height // 4), fill=0, width=line)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -6,17 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..domain.conversation import Awaiting, ConversationState
+from ..domain.conversation import Awaiting
 from ..domain.errors import (
-    InvalidPrompt,
-    JobInFlight,
-    PromptRejected,
-    QuotaExceeded,
     RecipientBlocked,
     StorageUnavailable,
-    UserBanned,
 )
-from ..domain.pages import PageOptions
 from ..domain.users import User, UserId
 from ..ports import Clock, Conversations, Messenger, Preferences, Users
 from ..usecases import (
@@ -28,15 +22,15 @@ from ..usecases import (
     Support,
 )
 from ..usecases.blocking import mark_blocked
+from .admin import AdminTools
 from .events import IncomingCallback, IncomingMessage, MessageKind
 from .menu import GET_PAGE, SETTINGS, SUPPORT, button_of, command_of, main_menu
-from .notifier import short
-from .settings import SET_COMMAND, apply_choice, describe, settings_keyboard
+from .page_requests import PageRequests
+from .settings import SET_COMMAND
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
 _FILE_KINDS = (MessageKind.PHOTO, MessageKind.DOCUMENT, MessageKind.STICKER)
 
 
@@ -87,7 +81,7 @@ class Dialog:
         )
 
         def press() -> None:
-            saved = self._choose(event.sender.id, event.data, t)
+            saved = self._pages.choose(event.sender.id, event.data, t)
             self.messenger.answer_callback(event.callback_id, saved or t("unknown_button"))
             if saved is None:
                 self.messenger.send_text(event.chat_id, t("unknown_button"), keyboard=main_menu(t))
@@ -130,7 +124,7 @@ class Dialog:
             return
         is_admin = event.sender.id in self.admin_ids
         if event.kind is MessageKind.PHOTO and event.file_id and not (is_admin and not event.text):
-            self._request_page(event, event.text or "", t, photo_file_id=event.file_id)
+            self._pages.request(event, event.text or "", t, photo_file_id=event.file_id)
             return
         if event.file_id and is_admin and event.kind in _FILE_KINDS:
             # The get-id tool: admins learn the file_id of a photo to use as a welcome photo
@@ -149,13 +143,13 @@ class Dialog:
             return
         button = button_of(text)
         if button == GET_PAGE:
-            self._ask_description(event, t)
+            self._pages.ask(event, t)
         elif button == SUPPORT:
-            self._support(event, t)
+            self._pages.support_contact(event, t)
         elif button == SETTINGS:
-            self._settings(event, t)
+            self._pages.show_settings(event, t)
         elif awaiting is not None and awaiting.awaiting is Awaiting.DESCRIPTION:
-            self._request_page(event, text, t)
+            self._pages.request(event, text, t)
         else:
             self.messenger.send_text(event.chat_id, t("press_button"), keyboard=main_menu(t))
 
@@ -190,7 +184,7 @@ class Dialog:
             b = self.balance(user_id=uid)
             self.messenger.send_text(chat, t("balance", free=b.free, paid=b.paid, held=b.held))
         elif command == "check":
-            self._check(event, t)
+            self._admin.check(event, t)
         elif command == "cancel":
             had = self.conversations.current(uid) is not None
             self.conversations.clear(uid)
@@ -198,140 +192,34 @@ class Dialog:
                 chat, t("cancelled" if had else "nothing_to_cancel"), keyboard=main_menu(t)
             )
         elif command in ("draw", "page"):
-            self._ask_description(event, t)
+            self._pages.ask(event, t)
         elif command == "support":
-            self._support(event, t)
+            self._pages.support_contact(event, t)
         elif command == "settings":
-            self._settings(event, t)
+            self._pages.show_settings(event, t)
         elif command == SET_COMMAND:
             parts = (event.text or "").split(maxsplit=1)
-            saved = self._choose(uid, parts[1].strip() if len(parts) > 1 else "", t)
+            saved = self._pages.choose(uid, parts[1].strip() if len(parts) > 1 else "", t)
             self.messenger.send_text(chat, saved or t("unknown_button"))
         elif command == "broadcast" and event.sender.id in self.admin_ids:
-            self._broadcast(event, t)
+            self._admin.broadcast(event, t)
         else:
             self.messenger.send_text(chat, t("unknown_command"))
 
-    def _check(self, event: IncomingMessage, t: Texts) -> None:
-        report = self.health()
-        if not report.ok:
-            self.messenger.send_text(event.chat_id, t("check_down"))
-        else:
-            credits = self.balance(user_id=event.sender.id).available
-            self.messenger.send_text(event.chat_id, t("check_ok", credits=credits))
-        if event.sender.id in self.admin_ids:
-            self.messenger.send_text(
-                event.chat_id,
-                t(
-                    "check_admin",
-                    storage=report.storage_detail,
-                    storage_ms=report.storage_ms,
-                    users=report.users,
-                    backend=report.image_backend,
-                    queue=report.queue_depth,
-                    running=report.jobs_running,
-                ),
-            )
-
-    def _broadcast(self, event: IncomingMessage, t: Texts) -> None:
-        parts = (event.text or "").strip().split(maxsplit=1)
-        text = parts[1].strip() if len(parts) > 1 else ""
-        if not text:
-            self.messenger.send_text(event.chat_id, t("broadcast_usage"))
-            return
-        if len(text) > MAX_MESSAGE_LENGTH:
-            self.messenger.send_text(event.chat_id, t("broadcast_too_long", max=MAX_MESSAGE_LENGTH))
-            return
-        self.messenger.send_text(event.chat_id, t("broadcast_started"))
-        report = self.broadcast(text=text)
-        self.messenger.send_text(
-            event.chat_id,
-            t(
-                "broadcast_done",
-                sent=report.sent,
-                recipients=report.recipients,
-                blocked=report.blocked,
-                failed=report.failed,
-            ),
+    @property
+    def _pages(self) -> PageRequests:
+        return PageRequests(
+            self.request_page,
+            self.conversations,
+            self.preferences,
+            self.messenger,
+            self.support,
+            self.clock,
         )
 
-    def _ask_description(self, event: IncomingMessage, t: Texts) -> None:
-        self.conversations.expect(
-            ConversationState(event.sender.id, Awaiting.DESCRIPTION, self.clock.now())
-        )
-        rules = self.request_page.rules
-        # The level/style buttons ride along, so the shortest path stays: button, description.
-        self.messenger.send_text(
-            event.chat_id,
-            t("ask_description", min=rules.min_length, max=rules.max_length),
-            keyboard=settings_keyboard(t, self._options(event.sender.id)),
-        )
-
-    def _settings(self, event: IncomingMessage, t: Texts) -> None:
-        options = self._options(event.sender.id)
-        self.messenger.send_text(
-            event.chat_id, describe(t, options), keyboard=settings_keyboard(t, options)
-        )
-
-    def _options(self, user_id: UserId) -> PageOptions:
-        return self.preferences.get(user_id) or PageOptions()
-
-    def _choose(self, user_id: UserId, data: str, t: Texts) -> str | None:
-        """Apply a settings button's data; the confirmation to show, or None for foreign data."""
-        applied = apply_choice(data, self._options(user_id))
-        if applied is None:
-            return None
-        options, key = applied
-        self.preferences.set(user_id, options)
-        return t("settings_saved", choice=t(key))
-
-    def _support(self, event: IncomingMessage, t: Texts) -> None:
-        contact = self.support()
-        self.messenger.send_text(
-            event.chat_id, t("support", contact=contact) if contact else t("support_missing")
-        )
-
-    def _request_page(
-        self, event: IncomingMessage, text: str, t: Texts, *, photo_file_id: str | None = None
-    ) -> None:
-        uid = event.sender.id
-        try:
-            job = self.request_page(
-                user_id=uid,
-                chat_id=event.chat_id,
-                description=text,
-                options=self._options(uid),
-                photo_file_id=photo_file_id,
-            )
-        except InvalidPrompt as exc:
-            self.messenger.send_text(
-                event.chat_id,
-                t(
-                    f"prompt_{exc.reason}",
-                    min=exc.min_length,
-                    max=exc.max_length,
-                    length=len(text.strip()),
-                ),
-            )
-            return
-        except QuotaExceeded:
-            self.conversations.clear(uid)
-            contact = self.support()
-            reply = t("no_credits_support", contact=contact) if contact else t("no_credits")
-            self.messenger.send_text(event.chat_id, reply, keyboard=main_menu(t))
-            return
-        except JobInFlight:
-            self.messenger.send_text(event.chat_id, t("job_in_flight"))
-            return
-        except UserBanned:
-            self.messenger.send_text(event.chat_id, t("banned"))
-            return
-        except PromptRejected:
-            self.messenger.send_text(event.chat_id, t("prompt_rejected"))
-            return
-        self.conversations.clear(uid)
-        title = short(job.prompt) or t("photo_title")
-        self.messenger.send_text(event.chat_id, t("drawing", title=title), keyboard=main_menu(t))
+    @property
+    def _admin(self) -> AdminTools:
+        return AdminTools(self.broadcast, self.health, self.balance, self.messenger, self.admin_ids)
 
     def _say(self, chat_id: int, update_id: int, text: str) -> None:
         try:
