@@ -1,0 +1,94 @@
+"""Static proof that every adapter fits its port: mypy checks these, nothing calls them.
+
+The container wires adapters through dependency-injector, which mypy cannot see through, so
+without this module an adapter could drift from its Protocol unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters import memory
+    from adapters.console import ConsoleMessenger
+    from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
+    from adapters.openai_images import OpenAIImageGenerator, OpenAIModerator, OpenAIPhotoTracer
+    from adapters.pacing import IntervalPacer
+    from adapters.pages import ColoringPageFinisher
+    from adapters.queue import InProcessJobQueue
+    from adapters.sqlite.conversations import SqliteConversations
+    from adapters.sqlite.jobs import SqliteJobs
+    from adapters.sqlite.ledger import SqliteLedger
+    from adapters.sqlite.preferences import SqlitePreferences
+    from adapters.sqlite.users import SqliteUsers
+    from adapters.system_clock import SystemClock
+    from adapters.telegram import TelegramFiles, TelegramMessenger
+    from paintcore.dialog import DialogNotifier
+    from paintcore.domain.moderation import KidSafetyWordList
+    from paintcore.moderation import ModerationChain
+    from paintcore.ports import (
+        Attachments,
+        Clock,
+        Conversations,
+        ImageGenerator,
+        JobNotifier,
+        JobQueue,
+        Jobs,
+        Ledger,
+        Messenger,
+        Moderator,
+        Pacer,
+        PageFinisher,
+        PhotoTracer,
+        Preferences,
+        Users,
+    )
+
+    def clocks(a: SystemClock, b: memory.ManualClock) -> tuple[Clock, Clock]:
+        return a, b
+
+    def storage(
+        users: tuple[SqliteUsers, memory.InMemoryUsers],
+        ledgers: tuple[SqliteLedger, memory.InMemoryLedger],
+        jobs: tuple[SqliteJobs, memory.InMemoryJobs],
+        talks: tuple[SqliteConversations, memory.InMemoryConversations],
+        prefs: tuple[SqlitePreferences, memory.InMemoryPreferences],
+    ) -> tuple[
+        tuple[Users, Users],
+        tuple[Ledger, Ledger],
+        tuple[Jobs, Jobs],
+        tuple[Conversations, Conversations],
+        tuple[Preferences, Preferences],
+    ]:
+        return users, ledgers, jobs, talks, prefs
+
+    def images(
+        generators: tuple[OpenAIImageGenerator, OfflinePatternGenerator, memory.FakeImageGenerator],
+        tracers: tuple[OpenAIPhotoTracer, OfflinePhotoTracer, memory.FakePhotoTracer],
+        finishers: tuple[ColoringPageFinisher, memory.FakePageFinisher],
+    ) -> tuple[
+        tuple[ImageGenerator, ImageGenerator, ImageGenerator],
+        tuple[PhotoTracer, PhotoTracer, PhotoTracer],
+        tuple[PageFinisher, PageFinisher],
+    ]:
+        return generators, tracers, finishers
+
+    def moderators(
+        a: KidSafetyWordList, b: OpenAIModerator, c: ModerationChain
+    ) -> tuple[Moderator, Moderator, Moderator]:
+        return a, b, c
+
+    def messaging(
+        messengers: tuple[TelegramMessenger, ConsoleMessenger, memory.InMemoryMessenger],
+        files: tuple[TelegramFiles, memory.InMemoryAttachments],
+        notifier: DialogNotifier,
+    ) -> tuple[
+        tuple[Messenger, Messenger, Messenger], tuple[Attachments, Attachments], JobNotifier
+    ]:
+        return messengers, files, notifier
+
+    def work(
+        queues: tuple[InProcessJobQueue, memory.InMemoryJobQueue],
+        pacers: tuple[IntervalPacer, memory.CountingPacer],
+    ) -> tuple[tuple[JobQueue, JobQueue], tuple[Pacer, Pacer]]:
+        return queues, pacers
