@@ -14,10 +14,8 @@ for GPT image models (which refuse `response_format`), every moderation category
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
-import socket
 import threading
 import time
 import uuid
@@ -26,12 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.message import Message
 from email.parser import BytesHeaderParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from socketserver import TCPServer
 from types import TracebackType
 from typing import Any
 
 from PIL import Image, ImageDraw
+
+from support.local_http import FastHandler, LocalServer
 
 ENDPOINTS = ("images/generations", "images/edits", "moderations")
 CATEGORIES = (
@@ -342,13 +340,7 @@ class FakeOpenAI:
         return 200, {"id": f"modr-{uuid.uuid4().hex}", "model": model, "results": results}, {}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
-    # Status line, headers and body leave in one segment with Nagle off: otherwise Nagle and
-    # delayed ACKs add ~40 ms to every call.
-    wbufsize = 1 << 16
-    disable_nagle_algorithm = True
-    timeout = 60  # an idle keep-alive connection's thread gives up eventually
+class _Handler(FastHandler):
     server: _Server
 
     def do_POST(self) -> None:
@@ -399,41 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("the body must be a JSON object")
         return decoded, {}, []
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LocalServer):
     def __init__(self, address: tuple[str, int], fake: FakeOpenAI) -> None:
         self.fake = fake
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind calls socket.getfqdn, a reverse DNS lookup that can stall.
-        TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients hanging up (timeouts, stop()) are routine here
-
-    def close_connections(self) -> None:
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)

@@ -13,10 +13,10 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from socketserver import TCPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from support.local_http import FastHandler, LocalServer
 
 Files = dict[str, tuple[str, bytes]]
 
@@ -113,14 +113,8 @@ def parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, object], File
     return params, files
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as requests' session expects
-    # Status line, headers and body leave in one segment (the buffer is flushed after each
-    # request) with Nagle off: otherwise Nagle + delayed ACK add ~40 ms to every call.
-    wbufsize = 1 << 16
-    disable_nagle_algorithm = True
+class _Handler(FastHandler):
     server: _Server
-    timeout = 120  # an idle keep-alive connection's thread gives up eventually
 
     def do_GET(self) -> None:
         self._serve()
@@ -179,44 +173,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply.body)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LocalServer):
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind calls socket.getfqdn, a reverse DNS lookup that can stall.
-        TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients hanging up (dropped connections, stop()) are routine here
-
-    def close_connections(self) -> None:
-        with self._open_lock:
-            sockets = list(self._open)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
 
 
 class HttpServer:

@@ -1,0 +1,58 @@
+"""What the fake servers in tests/ share: a fast keep-alive HTTP server on loopback that can cut
+its open connections (to simulate drops and to stop promptly)."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import TCPServer
+from typing import Any
+
+
+class FastHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as requests' and the openai SDK's pools expect
+    # Status line, headers and body leave in one segment (the buffer is flushed after each
+    # request) with Nagle off: otherwise Nagle + delayed ACK add ~40 ms to every call.
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
+    timeout = 120  # an idle keep-alive connection's thread gives up eventually
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class LocalServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls socket.getfqdn, a reverse DNS lookup that can stall.
+        TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients hanging up (timeouts, dropped connections, stop()) are routine here
+
+    def close_connections(self) -> None:
+        with self._open_lock:
+            sockets = list(self._open)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
