@@ -37,6 +37,19 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def contract_mongo(session: nox.Session) -> None:
+    """The storage contracts on MongoStore: mongomock always, a real server when
+    PAINTBOT_TEST_MONGODB_URI is set (e.g. mongodb://localhost:27017; each test uses a fresh
+    database and drops it)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "tests/contract/test_mongo_storage.py", *session.posargs)
+    if not os.environ.get("PAINTBOT_TEST_MONGODB_URI"):
+        reason = "PAINTBOT_TEST_MONGODB_URI is not set: the real-server contract run is skipped"
+        print(reason)
+        session.skip(reason)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks: print a table and write it to docs/PERFORMANCE.md."""
     session.install("-e", ".")

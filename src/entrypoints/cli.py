@@ -18,7 +18,7 @@ from .container import Container
 from .generate import add_parser as add_generate_parser
 from .generate import run_generate
 from .logging import configure_logging
-from .periodic import Every
+from .recovery import start_recovery
 from .settings import Settings, SettingsError, load_settings
 from .telegram_modes import run_bot, run_get_id
 
@@ -100,13 +100,7 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
         container.prompt.override(PROMPT)
     store = container.store()
     queue = container.queue()
-    recover = container.recover_jobs()
-    recover(requeue=True)
-    # Another instance on the same store may crash too: its stale jobs are refunded while we run.
-    ticker = Every(
-        max(5.0, settings.job_timeout / 4), lambda: recover(requeue=False), name="recovery"
-    )
-    ticker.start()
+    ticker = start_recovery(container, settings)
     profile = Profile(
         UserId(args.user_id),
         first_name=args.name or getpass.getuser(),

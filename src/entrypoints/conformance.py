@@ -11,6 +11,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adapters import memory
     from adapters.console import ConsoleMessenger
+    from adapters.mongo import (
+        MongoConversations,
+        MongoJobs,
+        MongoLedger,
+        MongoPreferences,
+        MongoUsers,
+    )
     from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
     from adapters.openai_images import OpenAIImageGenerator, OpenAIModerator, OpenAIPhotoTracer
     from adapters.pacing import IntervalPacer
@@ -48,17 +55,17 @@ if TYPE_CHECKING:
         return a, b
 
     def storage(
-        users: tuple[SqliteUsers, memory.InMemoryUsers],
-        ledgers: tuple[SqliteLedger, memory.InMemoryLedger],
-        jobs: tuple[SqliteJobs, memory.InMemoryJobs],
-        talks: tuple[SqliteConversations, memory.InMemoryConversations],
-        prefs: tuple[SqlitePreferences, memory.InMemoryPreferences],
+        users: tuple[SqliteUsers, MongoUsers, memory.InMemoryUsers],
+        ledgers: tuple[SqliteLedger, MongoLedger, memory.InMemoryLedger],
+        jobs: tuple[SqliteJobs, MongoJobs, memory.InMemoryJobs],
+        talks: tuple[SqliteConversations, MongoConversations, memory.InMemoryConversations],
+        prefs: tuple[SqlitePreferences, MongoPreferences, memory.InMemoryPreferences],
     ) -> tuple[
-        tuple[Users, Users],
-        tuple[Ledger, Ledger],
-        tuple[Jobs, Jobs],
-        tuple[Conversations, Conversations],
-        tuple[Preferences, Preferences],
+        tuple[Users, Users, Users],
+        tuple[Ledger, Ledger, Ledger],
+        tuple[Jobs, Jobs, Jobs],
+        tuple[Conversations, Conversations, Conversations],
+        tuple[Preferences, Preferences, Preferences],
     ]:
         return users, ledgers, jobs, talks, prefs
 

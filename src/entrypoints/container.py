@@ -8,6 +8,7 @@ from datetime import timedelta
 from dependency_injector import containers, providers
 
 from adapters.console import ConsoleMessenger
+from adapters.mongo import connect as connect_mongo
 from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
 from adapters.openai_images import (
     OpenAIImageGenerator,
@@ -69,7 +70,14 @@ class Container(containers.DeclarativeContainer):
     prompt = providers.Object("")  # "you> " when a person types at a terminal
 
     clock = providers.Singleton(SystemClock)
-    store = providers.Singleton(SqliteStore, path=settings.provided.db_path, clock=clock)
+    # Storage: MongoDB when MONGODB_URI is set (connect() pings and fails fast), else SQLite.
+    store = providers.Selector(
+        providers.Callable(lambda s: "mongo" if s.mongodb_uri else "sqlite", settings),
+        sqlite=providers.Singleton(SqliteStore, path=settings.provided.db_path, clock=clock),
+        mongo=providers.Singleton(
+            connect_mongo, uri=settings.provided.mongodb_uri.get_secret_value.call(), clock=clock
+        ),
+    )
     users = providers.Callable(lambda store: store.users, store)
     ledger = providers.Callable(lambda store: store.ledger, store)
     jobs = providers.Callable(lambda store: store.jobs, store)

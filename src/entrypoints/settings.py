@@ -74,6 +74,15 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(SUPPORTED)}")
         return value.lower()
 
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _mongodb_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("mongodb://", "mongodb+srv://")
+        ):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
     @field_validator("image_model")
     @classmethod
     def _current_model(cls, value: str) -> str:
@@ -117,11 +126,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
-    if settings.mongodb_uri is not None:
-        raise SettingsError(
-            "Invalid settings:\n  MONGODB_URI: MongoDB storage is not available in this version yet; "
-            "unset it to use the embedded SQLite store (PAINTBOT_DB_PATH)"
-        )
     return settings
 
 

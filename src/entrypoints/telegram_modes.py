@@ -12,7 +12,7 @@ from adapters.telegram import BotCommandSpec, TelegramPolling, TelegramUnauthori
 from paintcore.dialog import SUPPORTED, Texts, command_menu
 
 from .container import Container
-from .periodic import Every
+from .recovery import start_recovery
 from .settings import Settings
 
 log = structlog.get_logger("paintbot")
@@ -40,11 +40,7 @@ def run_bot(container: Container, settings: Settings) -> int:
     if started != EXIT_OK:
         store.close()
         return started
-    recover = container.recover_jobs()
-    recover(requeue=True)
-    ticker = Every(
-        max(5.0, settings.job_timeout / 4), lambda: recover(requeue=False), name="recovery"
-    ).start()
+    ticker = start_recovery(container, settings)
     _stop_on_signals(polling)
     polling.start()
     code = EXIT_OK
@@ -61,7 +57,7 @@ def run_bot(container: Container, settings: Settings) -> int:
         polling.stop(timeout=STOP_POLLING_TIMEOUT)
         ticker.stop()
         if not queue.close(timeout=SHUTDOWN_GRACE, drain=False):
-            report = recover(requeue=False, abandoned=queue.running())
+            report = container.recover_jobs()(requeue=False, abandoned=queue.running())
             log.warning("pages refunded at shutdown", failed=report.failed)
         store.close()
         log.info("stopped")

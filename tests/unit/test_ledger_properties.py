@@ -1,7 +1,9 @@
-"""Stateful properties of the credit ledger, run against the in-memory and the SQLite ledger.
+"""Stateful properties of the credit ledger, run against the in-memory, SQLite and Mongo ledgers.
 
 Hypothesis drives random interleavings of grants (replays included), reservations, captures and
 releases, and after every step checks the ledger against a model kept here and against its own log.
+The Mongo machine (on mongomock) also crashes movements between their wallet update and their log
+record and checks that reconcile() leaves the ledger as if nothing had happened.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ import tempfile
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import mongomock
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule
 
 from adapters.memory import InMemoryLedger, ManualClock
+from adapters.mongo import MongoLedger, MongoStore
 from adapters.sqlite import SqliteStore
 from paintcore.domain.credits import (
     Balance,
@@ -217,9 +222,101 @@ class SqliteLedgerMachine(LedgerMachine):
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+class SimulatedCrash(Exception):
+    """The process died before this command ran."""
+
+
+class CrashingInsert:
+    """A log collection whose next insert dies, as a process killed between two writes."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    def insert_one(self, *args: Any, **kwargs: Any) -> Any:
+        raise SimulatedCrash("the log record was never written")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._collection, name)
+
+
+class MongoLedgerMachine(LedgerMachine):
+    def make_ledger(self) -> Ledger:
+        # One thread here, so mongomock needs no serializing (see tests/contract/test_mongo_storage).
+        self.db = mongomock.MongoClient().get_database("ledger")
+        self.store = MongoStore(self.db.client, "ledger", self.clock)
+        self.next_crash = 0
+        return self.store.ledger
+
+    def crashing(self) -> MongoLedger:
+        """The same ledger, on a connection that dies before its next log insert."""
+        log = CrashingInsert(self.db.get_collection("transactions"))
+        return MongoLedger(self.db.get_collection("wallets"), log, self.clock)
+
+    @rule(user=users, amount=st.integers(1, 3), free=st.booleans())
+    def grant_dies_before_its_log_record(self, user: UserId, amount: int, free: bool) -> None:
+        key, bucket = f"crash:{self.next_crash}", Bucket.FREE if free else Bucket.PAID
+        self.next_crash += 1
+        with pytest.raises(SimulatedCrash):
+            self.crashing().grant(
+                user_id=user,
+                amount=amount,
+                key=key,
+                kind=TransactionKind.ADMIN_GRANT,
+                bucket=bucket,
+            )
+
+        assert self.store.reconcile() == 1
+
+        self.applied_keys.add(key)
+        self.wallets[user][bucket] += amount
+
+    @rule(target=LedgerMachine.jobs, user=users, amount=st.integers(1, 3))
+    def reserve_dies_before_its_log_record(self, user: UserId, amount: int) -> object:
+        wallet = self.wallets[user]
+        bucket = next((b for b in (Bucket.FREE, Bucket.PAID) if wallet[b] >= amount), None)
+        if bucket is None:
+            return multiple()
+        job_id = f"job-{self.next_job}"
+        self.next_job += 1
+        with pytest.raises(SimulatedCrash):
+            self.crashing().reserve(user_id=user, job_id=job_id, amount=amount)
+
+        assert self.store.reconcile() == 1
+
+        wallet[bucket] -= amount
+        wallet[Bucket.HELD] += amount
+        self.holds[job_id] = Hold(job_id, user, bucket, amount, HoldState.HELD)
+        return job_id
+
+    @rule(job_id=LedgerMachine.jobs, capture=st.booleans())
+    def settlement_dies_before_its_log_record(self, job_id: str, capture: bool) -> None:
+        known = self.holds[job_id]
+        if known.state is not HoldState.HELD:
+            return
+        crashing = self.crashing()
+        with pytest.raises(SimulatedCrash):
+            (crashing.capture if capture else crashing.release)(job_id=job_id)
+
+        assert self.store.reconcile() == 1
+
+        outcome = HoldState.CAPTURED if capture else HoldState.RELEASED
+        self.holds[job_id] = replace(known, state=outcome)
+        self.wallets[known.user_id][Bucket.HELD] -= known.amount
+        if capture:
+            self.spent += known.amount
+        else:
+            self.wallets[known.user_id][known.bucket] += known.amount
+
+    @invariant()
+    def nothing_is_left_pending(self) -> None:
+        assert self.store.reconcile() == 0
+
+
 PROPERTY_SETTINGS = settings(max_examples=100, stateful_step_count=50, deadline=None)
 
 TestInMemoryLedgerProperties = InMemoryLedgerMachine.TestCase
 TestInMemoryLedgerProperties.settings = PROPERTY_SETTINGS
 TestSqliteLedgerProperties = SqliteLedgerMachine.TestCase
 TestSqliteLedgerProperties.settings = PROPERTY_SETTINGS
+TestMongoLedgerProperties = MongoLedgerMachine.TestCase
+TestMongoLedgerProperties.settings = PROPERTY_SETTINGS

@@ -104,11 +104,15 @@ def test_env_file_is_read(tmp_path: Path) -> None:
     assert s.free_generations == 3 and s.support_contact == "@help"
 
 
-def test_mongodb_uri_is_refused_until_the_adapter_exists(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MONGODB_URI", "mongodb://user:pw@db/paint")
+def test_a_mongodb_uri_must_look_like_one_and_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MONGODB_URI", "postgres://user:pw@db/paint")
     with pytest.raises(SettingsError, match="MONGODB_URI") as bad:
         load_settings(None)
     assert "pw@" not in str(bad.value)
+    monkeypatch.setenv("MONGODB_URI", "mongodb://user:pw@db/paint")
+    assert load_settings(None).mongodb_uri is not None
 
 
 @pytest.mark.usefixtures("restore_logging")

@@ -44,6 +44,10 @@ class SqliteStore:
             # Reads the schema from the file, which `SELECT 1` would not touch.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
+    def reconcile(self) -> int:
+        """Nothing to heal: every SQLite movement is one transaction (MongoStore's has work)."""
+        return 0
+
     def close(self) -> None:
         """Close the connection; later calls raise StorageUnavailable. Closing twice is harmless."""
         self._db.close()

@@ -1,0 +1,23 @@
+"""MongoDB storage (pymongo): users, the credit ledger, jobs, conversations and page options."""
+
+from .connection import DEFAULT_DATABASE, connect, redact
+from .conversations import MongoConversations
+from .indexes import INDEXES
+from .jobs import MongoJobs
+from .ledger import MongoLedger
+from .preferences import MongoPreferences
+from .store import MongoStore
+from .users import MongoUsers
+
+__all__ = [
+    "DEFAULT_DATABASE",
+    "INDEXES",
+    "MongoConversations",
+    "MongoJobs",
+    "MongoLedger",
+    "MongoPreferences",
+    "MongoStore",
+    "MongoUsers",
+    "connect",
+    "redact",
+]

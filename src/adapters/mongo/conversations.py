@@ -1,0 +1,38 @@
+"""Conversations in MongoDB: what each user is expected to send next, one document per user."""
+
+from __future__ import annotations
+
+from pymongo.collection import Collection
+
+from paintcore.domain.conversation import Awaiting, ConversationState
+from paintcore.domain.users import UserId
+
+from .documents import EPOCH, Document, choice, read_time, time_fields
+from .errors import retried, storage_call
+
+
+class MongoConversations:
+    def __init__(self, conversations: Collection[Document]) -> None:
+        self._conversations = conversations
+
+    @storage_call("conversations.expect")
+    def expect(self, state: ConversationState) -> None:
+        document = {"awaiting": state.awaiting.value, **time_fields("updated_at", state.updated_at)}
+        retried(
+            lambda: self._conversations.replace_one({"_id": state.user_id}, document, upsert=True)
+        )
+
+    @storage_call("conversations.current")
+    def current(self, user_id: UserId) -> ConversationState | None:
+        found = retried(lambda: self._conversations.find_one({"_id": user_id}))
+        if found is None:
+            return None
+        return ConversationState(
+            user_id=user_id,
+            awaiting=choice(found, "awaiting", Awaiting, Awaiting.DESCRIPTION),
+            updated_at=read_time(found, "updated_at") or EPOCH,
+        )
+
+    @storage_call("conversations.clear")
+    def clear(self, user_id: UserId) -> None:
+        retried(lambda: self._conversations.delete_one({"_id": user_id}))

@@ -1,0 +1,144 @@
+"""Jobs in MongoDB; one job in flight per user is a unique partial index on `in_flight: true`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from paintcore.domain.errors import JobInFlight
+from paintcore.domain.jobs import Job, JobState, can_move
+from paintcore.domain.users import UserId
+
+from .documents import (
+    EPOCH,
+    Document,
+    choice,
+    integer,
+    micros,
+    optional_text,
+    read_time,
+    text,
+    time_fields,
+)
+from .errors import retried, storage_call
+from .preferences import options_document, read_options
+
+_FINAL = (JobState.SUCCEEDED, JobState.FAILED)
+_OLDEST_FIRST = [("created_at_us", 1), ("_id", 1)]
+
+
+class MongoJobs:
+    def __init__(self, jobs: Collection[Document]) -> None:
+        self._jobs = jobs
+
+    @storage_call("jobs.add")
+    def add(self, job: Job) -> None:
+        document = {
+            "_id": job.id,
+            "user_id": int(job.user_id),
+            "chat_id": job.chat_id,
+            "prompt": job.prompt,
+            "options": options_document(job.options),
+            "state": job.state.value,
+            # The field the unique partial index looks at: set while queued or running.
+            "in_flight": job.state.in_flight,
+            **time_fields("created_at", job.created_at),
+            **time_fields("started_at", job.started_at),
+            **time_fields("finished_at", job.finished_at),
+            "error": job.error,
+            "photo_file_id": job.photo_file_id,
+        }
+        try:
+            self._jobs.insert_one(document)
+        except DuplicateKeyError as error:
+            if self._is_duplicate_id(job.id, error):
+                raise ValueError(f"job {job.id} exists") from error
+            raise JobInFlight(f"user {job.user_id} already has a job in flight") from error
+
+    @storage_call("jobs.get")
+    def get(self, job_id: str) -> Job | None:
+        found = retried(lambda: self._jobs.find_one({"_id": job_id}))
+        return None if found is None else _job(found)
+
+    @storage_call("jobs.start")
+    def start(self, job_id: str, *, at: datetime) -> Job | None:
+        return self._move(job_id, JobState.RUNNING, time_fields("started_at", at))
+
+    @storage_call("jobs.finish")
+    def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
+        if state not in _FINAL:
+            raise ValueError(f"cannot finish a job as {state}")
+        changes = {**time_fields("finished_at", at), "error": error, "in_flight": False}
+        return self._move(job_id, state, changes)
+
+    @storage_call("jobs.in_flight")
+    def in_flight(self, user_id: UserId) -> Job | None:
+        found = retried(lambda: self._jobs.find_one({"user_id": user_id, "in_flight": True}))
+        return None if found is None else _job(found)
+
+    @storage_call("jobs.running_since_before")
+    def running_since_before(self, moment: datetime) -> list[Job]:
+        query = {
+            "state": JobState.RUNNING.value,
+            "$or": [
+                {"started_at_us": {"$lt": micros(moment)}},
+                # Documents without the exact field compare by their BSON date.
+                {"started_at_us": None, "started_at": {"$lt": moment}},
+            ],
+        }
+        order = [("started_at_us", 1), ("started_at", 1), ("_id", 1)]
+        return [_job(doc) for doc in retried(lambda: list(self._jobs.find(query).sort(order)))]
+
+    @storage_call("jobs.queued")
+    def queued(self) -> list[Job]:
+        query = {"state": JobState.QUEUED.value}
+        found = retried(lambda: list(self._jobs.find(query).sort(_OLDEST_FIRST)))
+        return [_job(doc) for doc in found]
+
+    @storage_call("jobs.counts")
+    def counts(self) -> dict[JobState, int]:
+        pipeline: list[dict[str, Any]] = [{"$group": {"_id": "$state", "n": {"$sum": 1}}}]
+        rows = retried(lambda: list(self._jobs.aggregate(pipeline)))
+        counted = {row["_id"]: row["n"] for row in rows}
+        return {state: int(counted.get(state.value, 0)) for state in JobState}
+
+    def _move(self, job_id: str, target: JobState, changes: Document) -> Job | None:
+        """A guarded update: it only matches while the current state may move to `target`."""
+        sources = [state.value for state in JobState if can_move(state, target)]
+        # No projection: mongomock returns None from a find_one_and_update whose projection
+        # leaves out `_id` once the update changed a field of the filter.
+        found = self._jobs.find_one_and_update(
+            {"_id": job_id, "state": {"$in": sources}},
+            {"$set": {"state": target.value, **changes}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if found is None else _job(found)
+
+    def _is_duplicate_id(self, job_id: str, error: DuplicateKeyError) -> bool:
+        """Which unique rule refused the insert: a server names the index, mongomock does not."""
+        details = error.details if isinstance(error.details, dict) else {}
+        pattern = details.get("keyPattern")
+        if isinstance(pattern, dict):
+            return "_id" in pattern
+        return retried(lambda: self._jobs.find_one({"_id": job_id}, {"_id": 1})) is not None
+
+
+def _job(doc: Document) -> Job:
+    options = doc.get("options")
+    return Job(
+        id=str(doc["_id"]),
+        user_id=UserId(integer(doc, "user_id")),
+        chat_id=integer(doc, "chat_id"),
+        prompt=text(doc, "prompt"),
+        options=read_options(options if isinstance(options, dict) else {}),
+        state=choice(doc, "state", JobState, JobState.FAILED),
+        created_at=read_time(doc, "created_at") or EPOCH,
+        started_at=read_time(doc, "started_at"),
+        finished_at=read_time(doc, "finished_at"),
+        error=text(doc, "error"),
+        photo_file_id=optional_text(doc, "photo_file_id"),
+    )

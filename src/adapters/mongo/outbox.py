@@ -1,0 +1,187 @@
+"""The wallet outbox: movements already in a wallet document but not yet in the log, completed here.
+
+A movement first changes one wallet document and, in the same guarded update, pushes itself to the
+wallet's `pending` list; then its record is inserted into the log (unique key); then it is pulled.
+Whoever finds it pending (the caller, a replay of the same key, `reconcile()` after a crash) can
+complete it: every step is keyed by the movement's `op` id, so completing twice is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from paintcore.domain.credits import Bucket, TransactionKind
+from paintcore.domain.users import UserId
+
+from .documents import Document, integer, read_time, text, time_fields
+from .errors import retried
+
+log = logging.getLogger(__name__)
+
+
+def new_op() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One ledger transaction on its way from a wallet document to the log."""
+
+    op: str  # this attempt's id: tells its own log record from another with the same key
+    key: str
+    kind: TransactionKind
+    user_id: UserId
+    source: str
+    target: str
+    amount: int
+    at: datetime
+    credit: Bucket | None = None  # grants: the bucket credited once the log has the record
+    job: str | None = None  # hold movements: the job whose hold they changed
+    bucket: Bucket | None = None  # hold movements: the bucket the hold came from
+
+    def entry(self) -> Document:
+        """The movement as an element of the wallet's `pending` list."""
+        return {
+            "op": self.op,
+            "key": self.key,
+            "kind": self.kind.value,
+            "source": self.source,
+            "target": self.target,
+            "amount": self.amount,
+            **time_fields("at", self.at),
+            "credit": None if self.credit is None else self.credit.value,
+            "job": self.job,
+            "bucket": None if self.bucket is None else self.bucket.value,
+        }
+
+    def record(self) -> Document:
+        """The movement as a document of the log."""
+        return {
+            "key": self.key,
+            "op": self.op,
+            "kind": self.kind.value,
+            "user_id": int(self.user_id),
+            "source": self.source,
+            "target": self.target,
+            "amount": self.amount,
+            **time_fields("created_at", self.at),
+        }
+
+    @classmethod
+    def from_entry(cls, user_id: UserId, entry: Document) -> Movement | None:
+        at, op, key = read_time(entry, "at"), text(entry, "op"), text(entry, "key")
+        amount = integer(entry, "amount")
+        if at is None or not op or not key or amount <= 0:
+            return None
+        credit, bucket, job = entry.get("credit"), entry.get("bucket"), entry.get("job")
+        try:
+            return cls(
+                op=op,
+                key=key,
+                kind=TransactionKind(text(entry, "kind")),
+                user_id=user_id,
+                source=text(entry, "source"),
+                target=text(entry, "target"),
+                amount=amount,
+                at=at,
+                credit=None if credit is None else Bucket(credit),
+                job=job if isinstance(job, str) else None,
+                bucket=None if bucket is None else Bucket(bucket),
+            )
+        except ValueError:
+            return None
+
+
+class Outbox:
+    def __init__(self, wallets: Collection[Document], log: Collection[Document]) -> None:
+        self._wallets = wallets
+        self._log = log
+
+    def push_grant(self, movement: Movement) -> bool:
+        """Put a grant in its wallet's outbox (creating the wallet) unless its key is pending
+        there already; the credit itself waits until the log has the record."""
+        guard = {"_id": movement.user_id, "pending.key": {"$ne": movement.key}}
+        push = {"$push": {"pending": movement.entry()}}
+        try:
+            new_wallet = {**push, "$setOnInsert": {"free": 0, "paid": 0, "held": 0, "holds": []}}
+            created = self._wallets.update_one(guard, new_wallet, upsert=True)
+        except DuplicateKeyError:
+            # The wallet exists (made by a racer just now, or the key is pending in it).
+            return bool(self._wallets.update_one(guard, push).matched_count)
+        return bool(created.matched_count or created.upserted_id is not None)
+
+    def complete(self, movement: Movement) -> bool:
+        """Log the movement and pull it from its wallet's outbox (crediting a grant only now);
+        False when another movement had logged its key: then this one is taken back."""
+        if not self._logged(movement):
+            self._undo(movement)
+            return False
+        update: Document = {"$pull": {"pending": {"op": movement.op}}}
+        if movement.credit is not None:
+            update["$inc"] = {movement.credit.value: movement.amount}
+        # Guarded by the entry itself, so a grant is credited once however often this runs.
+        guard = {"_id": movement.user_id, "pending.op": movement.op}
+        retried(lambda: self._wallets.update_one(guard, update))
+        return True
+
+    def complete_pending(self, user_id: UserId, entries: object, keys: set[str]) -> None:
+        """Complete the pending `entries` of a wallet whose key is one of `keys`."""
+        for entry in entries if isinstance(entries, list) else []:
+            movement = Movement.from_entry(user_id, entry) if isinstance(entry, dict) else None
+            if movement is not None and movement.key in keys:
+                self.complete(movement)
+
+    def reconcile(self) -> int:
+        """Complete every movement left pending (a crash between its steps); how many there were."""
+        query = {"pending.op": {"$exists": True}}
+        wallets = retried(lambda: list(self._wallets.find(query, {"pending": 1})))
+        healed = 0
+        for wallet in wallets:
+            for entry in wallet.get("pending") or []:
+                movement = Movement.from_entry(UserId(wallet["_id"]), entry)
+                if movement is None:
+                    log.error("unreadable pending movement", extra={"wallet": wallet["_id"]})
+                    continue
+                self.complete(movement)
+                healed += 1
+        return healed
+
+    def _logged(self, movement: Movement) -> bool:
+        """Insert the record; True if the log now holds this movement's record."""
+        try:
+            retried(lambda: self._log.insert_one(movement.record()))
+        except DuplicateKeyError:
+            # Ours when an earlier attempt (a retry, another completer) got there first.
+            found = retried(lambda: self._log.find_one({"key": movement.key}, {"op": 1}))
+            return found is not None and found.get("op") == movement.op
+        return True
+
+    def _undo(self, movement: Movement) -> None:
+        """Take back a movement whose key another movement logged first: a grant replayed by a
+        racer (nothing was credited yet), or a reserve under a key reused by mistake."""
+        guard: Document = {"_id": movement.user_id, "pending.op": movement.op}
+        pull: Document = {"pending": {"op": movement.op}}
+        bucket = movement.bucket
+        if movement.kind is TransactionKind.RESERVE and bucket is not None:
+            still_held = {
+                **guard,
+                "holds": {"$elemMatch": {"job": movement.job, "state": "held"}},
+                "held": {"$gte": movement.amount},
+            }
+            give_back = {
+                "$inc": {bucket.value: movement.amount, "held": -movement.amount},
+                "$pull": {**pull, "holds": {"job": movement.job}},
+            }
+            if retried(lambda: self._wallets.update_one(still_held, give_back)).matched_count:
+                return
+        if movement.credit is None and movement.kind is not TransactionKind.RESERVE:
+            # A capture or release under a key someone else logged: only a reused key or job id
+            # gets here, and the wallet keeps the change the log cannot explain.
+            log.error("ledger key taken by another transaction", extra={"key": movement.key})
+        retried(lambda: self._wallets.update_one(guard, {"$pull": pull}))

@@ -1,0 +1,74 @@
+"""MongoStore: every storage port on one MongoDB database."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from pymongo import MongoClient
+
+from paintcore.ports import Clock, Conversations, Jobs, Ledger, Preferences, Users
+
+from .conversations import MongoConversations
+from .documents import Document
+from .errors import storage_call
+from .indexes import ensure_indexes
+from .jobs import MongoJobs
+from .ledger import MongoLedger
+from .preferences import MongoPreferences
+from .users import MongoUsers
+
+
+class MongoStore:
+    """The ports on database `database` of `client`, whose indexes it creates on construction
+    (StorageUnavailable if it cannot). Safe to share between threads; `close()` closes the client.
+
+    Run `reconcile()` at start-up and now and then: it completes credit movements a crash left
+    half-done (each is one wallet update, then its log record; see docs/MONGO.md).
+    """
+
+    def __init__(self, client: MongoClient[Document], database: str, clock: Clock) -> None:
+        self._client = client
+        self._db = client.get_database(database)
+        collection = self._db.get_collection
+        self._ledger = MongoLedger(collection("wallets"), collection("transactions"), clock)
+        # Typed as the ports so that mypy checks each adapter fits its port.
+        self.users: Users = MongoUsers(collection("users"))
+        self.ledger: Ledger = self._ledger
+        self.jobs: Jobs = MongoJobs(collection("jobs"))
+        self.conversations: Conversations = MongoConversations(collection("conversations"))
+        self.preferences: Preferences = MongoPreferences(collection("preferences"))
+        self.ensure_indexes()
+
+    @property
+    def database(self) -> str:
+        return self._db.name
+
+    @storage_call("ensure_indexes")
+    def ensure_indexes(self) -> None:
+        """Create the indexes the store relies on (unique keys, one job in flight); idempotent."""
+        ensure_indexes(self._db)
+
+    @storage_call("ping")
+    def ping(self) -> None:
+        """Return if the server answers; StorageUnavailable if not."""
+        self._client.admin.command("ping")
+
+    def reconcile(self) -> int:
+        """Complete credit movements a crash left between their wallet update and their log
+        record; how many there were."""
+        return self._ledger.reconcile()
+
+    def close(self) -> None:
+        """Close the client; later calls raise StorageUnavailable. Closing twice is harmless."""
+        self._client.close()
+
+    def __enter__(self) -> MongoStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
