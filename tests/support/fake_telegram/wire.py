@@ -122,18 +122,6 @@ class _Handler(FastHandler):
     def do_POST(self) -> None:
         self._serve()
 
-    def _body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            parts: list[bytes] = []
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                parts.append(self.rfile.read(size))
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                pass
-            return b"".join(parts)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
     def _params(self, query: str, body: bytes) -> tuple[dict[str, object], Files]:
         params: dict[str, object] = dict(parse_qsl(query, keep_blank_values=True))
         files: Files = {}
