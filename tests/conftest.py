@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
+pytest_plugins = ["support.mongo_backends"]
+
 
 def route_structlog_to_logging() -> None:
     structlog.reset_defaults()

@@ -1,4 +1,4 @@
-"""The `paintbot` command: console chat, one-shot generation, health check."""
+"""The `paintbot` command: console chat, one-shot generation, health check, the bot, moves."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from .container import Container
 from .generate import add_parser as add_generate_parser
 from .generate import run_generate
 from .logging import configure_logging
+from .migrate import add_parser as add_migrate_parser
+from .migrate import run_migrate
 from .recovery import start_recovery
 from .settings import Settings, SettingsError, load_settings
 from .telegram_modes import run_bot, run_get_id
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "get-id", help="answer every photo/document/sticker sent to the bot with its file_id"
     )
+    add_migrate_parser(sub)
     return parser
 
 
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(update={"admin_ids": (*settings.admin_ids, args.user_id)})
     container = Container(settings=settings)
     try:
+        if args.command == "migrate":
+            return run_migrate(settings, args, container.mongo_connector())
         if args.command == "console":
             return _console(container, settings, args)
         if args.command == "generate":

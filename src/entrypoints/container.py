@@ -70,6 +70,8 @@ class Container(containers.DeclarativeContainer):
     prompt = providers.Object("")  # "you> " when a person types at a terminal
 
     clock = providers.Singleton(SystemClock)
+    # How to reach MongoDB: `connect(uri, clock=...)`; tests override it with a mongomock one.
+    mongo_connector = providers.Object(connect_mongo)
     # Storage: MongoDB when MONGODB_URI is set (connect() pings and fails fast), else SQLite.
     store = providers.Selector(
         providers.Callable(lambda s: "mongo" if s.mongodb_uri else "sqlite", settings),

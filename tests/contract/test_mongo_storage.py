@@ -31,15 +31,16 @@ Where mongomock differs from a real server, and what the adapter or these tests 
    a closed port, and the translation of error codes on pymongo's own exception objects.
 9. mongomock answers every query by scanning (it uses indexes only to enforce unique ones), so
    these tests prove the indexes exist, not that queries use them.
+10. Creating an index that exists is a no-op on a server; mongomock checks a unique partial
+   index again against every document, ignoring the filter, so a second MongoStore on a database
+   with two finished jobs of one user fails with DuplicateKeyError. `Serialized` skips creating
+   an index whose name exists, which is what a server does.
 """
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,35 +83,11 @@ from paintcore.domain.jobs import JobState
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.users import UserId
 from paintcore.ports import Conversations, Jobs, Ledger, Preferences, Users
+from support.mongo_backends import BACKENDS, SERVER_URI, SERVER_URI_VARIABLE, Backend
 from support.serialized_mongo import Serialized
 
-SERVER_URI_VARIABLE = "PAINTBOT_TEST_MONGODB_URI"
 ANNA = UserId(1)
 CLOSED_PORT_URI = "mongodb://paintbot:s3cret-Pa55@127.0.0.1:9/paint?serverSelectionTimeoutMS=300"
-
-
-# -- backends ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Backend:
-    """A client and a database name no other test uses."""
-
-    client: Any
-    name: str
-
-    @property
-    def db(self) -> Any:
-        return self.client.get_database(self.name)
-
-    def store(self, clock: ManualClock) -> MongoStore:
-        return MongoStore(self.client, self.name, clock)
-
-
-SERVER_URI = os.environ.get(SERVER_URI_VARIABLE, "")
-# The real-server half exists only when a server is named: one skip below says so, instead of
-# one skip per contract test.
-BACKENDS = ["mongomock", "server"] if SERVER_URI else ["mongomock"]
 
 
 @pytest.mark.skipif(
@@ -121,26 +98,14 @@ def test_the_real_server_half_runs_when_a_server_is_named() -> None:
     assert "server" in BACKENDS
 
 
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
-    if request.param == "mongomock":
-        yield Backend(Serialized(mongomock.MongoClient()), "paintbot_test")
-        return
-    uri = SERVER_URI
-    client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-        uri, serverSelectionTimeoutMS=3000
-    )
-    name = f"paintbot_test_{uuid.uuid4().hex[:12]}"
-    try:
-        yield Backend(client, name)
-    finally:
-        client.drop_database(name)
-        client.close()
+@pytest.fixture
+def backend(mongo_backend: Backend) -> Backend:
+    return mongo_backend
 
 
 @pytest.fixture
-def store(backend: Backend, clock: ManualClock) -> MongoStore:
-    return backend.store(clock)
+def store(mongo_store: MongoStore) -> MongoStore:
+    return mongo_store
 
 
 class TestMongoUsers(UsersContract):

@@ -26,7 +26,8 @@ _WRAPPED = (
 
 class Serialized:
     """mongomock running one command at a time, as a server runs a single-document write
-    (difference 1 above). Cursors are read whole under the lock too."""
+    (difference 1 above), and re-creating an existing index as a no-op (difference 10). Cursors
+    are read whole under the lock too."""
 
     def __init__(self, target: Any, lock: threading.RLock | None = None) -> None:
         self._target = target
@@ -36,6 +37,8 @@ class Serialized:
         return Serialized(value, self._lock) if isinstance(value, _WRAPPED) else value
 
     def __getattr__(self, name: str) -> Any:
+        if name == "create_index" and isinstance(self._target, mongomock.Collection):
+            return self._create_index
         value = getattr(self._target, name)
         if isinstance(value, _WRAPPED) or not callable(value):
             return self._wrap(value)
@@ -45,6 +48,14 @@ class Serialized:
                 return self._wrap(value(*args, **kwargs))
 
         return locked
+
+    def _create_index(self, keys: Any, **options: Any) -> str:
+        """As on a server, creating an index that exists does nothing (difference 10)."""
+        with self._lock:
+            name = options.get("name")
+            if name is not None and name in self._target.index_information():
+                return str(name)
+            return str(self._target.create_index(keys, **options))
 
     def __getitem__(self, name: str) -> Any:
         with self._lock:

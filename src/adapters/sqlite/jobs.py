@@ -56,7 +56,7 @@ class SqliteJobs:
     def get(self, job_id: str) -> Job | None:
         with self._db.read() as conn:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return None if row is None else _job(row)
+        return None if row is None else job_from_row(row)
 
     def start(self, job_id: str, *, at: datetime) -> Job | None:
         return self._move(job_id, JobState.RUNNING, at, "")
@@ -71,7 +71,7 @@ class SqliteJobs:
             row = conn.execute(
                 "SELECT * FROM jobs WHERE user_id = ? AND state IN (?, ?)", (user_id, *_IN_FLIGHT)
             ).fetchone()
-        return None if row is None else _job(row)
+        return None if row is None else job_from_row(row)
 
     def running_since_before(self, moment: datetime) -> list[Job]:
         with self._db.read() as conn:
@@ -82,14 +82,14 @@ class SqliteJobs:
                 """,
                 (to_text(moment),),
             ).fetchall()
-        return [_job(row) for row in rows]
+        return [job_from_row(row) for row in rows]
 
     def queued(self) -> list[Job]:
         with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT * FROM jobs WHERE state = 'queued' ORDER BY created_at, rowid"
             ).fetchall()
-        return [_job(row) for row in rows]
+        return [job_from_row(row) for row in rows]
 
     def counts(self) -> dict[JobState, int]:
         with self._db.read() as conn:
@@ -113,10 +113,10 @@ class SqliteJobs:
             if cursor.rowcount == 0:
                 return None
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _job(row)
+        return job_from_row(row)
 
 
-def _job(row: sqlite3.Row) -> Job:
+def job_from_row(row: sqlite3.Row) -> Job:
     return Job(
         id=row["id"],
         user_id=UserId(row["user_id"]),

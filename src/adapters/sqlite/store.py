@@ -9,6 +9,7 @@ from paintcore.ports import Clock, Conversations, Jobs, Ledger, Preferences, Use
 
 from .conversations import SqliteConversations
 from .db import BUSY_TIMEOUT_SECONDS, Database
+from .export import SqliteExport
 from .jobs import SqliteJobs
 from .ledger import SqliteLedger
 from .preferences import SqlitePreferences
@@ -37,6 +38,10 @@ class SqliteStore:
     @property
     def path(self) -> str:
         return self._db.path
+
+    def export(self) -> SqliteExport:
+        """Every row of every table, for moving the deployment elsewhere."""
+        return SqliteExport(self._db)
 
     def ping(self) -> None:
         """Return if the database answers; StorageUnavailable if not (closed, gone, corrupt)."""

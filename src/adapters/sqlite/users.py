@@ -39,7 +39,7 @@ class SqliteUsers:
     def get(self, user_id: UserId) -> User | None:
         with self._db.read() as conn:
             row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
-        return None if row is None else _user(row)
+        return None if row is None else user_from_row(row)
 
     def set_blocked(self, user_id: UserId, blocked: bool) -> None:
         self._set_flag(user_id, "UPDATE users SET blocked = ? WHERE id = ?", blocked)
@@ -65,7 +65,7 @@ class SqliteUsers:
                 raise UserNotFound(f"no user {user_id}")
 
 
-def _user(row: sqlite3.Row) -> User:
+def user_from_row(row: sqlite3.Row) -> User:
     return User(
         id=UserId(row["id"]),
         first_name=row["first_name"],

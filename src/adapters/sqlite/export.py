@@ -1,0 +1,60 @@
+"""Everything an embedded deployment holds, read in full (for `paintbot migrate`).
+
+The ports answer questions about one user or one job; moving a deployment needs every row, in
+the order it was written, so this reads the tables directly with the same row mapping as the ports.
+"""
+
+from __future__ import annotations
+
+from paintcore.domain.conversation import Awaiting, ConversationState
+from paintcore.domain.jobs import Job
+from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
+from paintcore.domain.users import User, UserId
+
+from .db import Database, from_text
+from .jobs import job_from_row
+from .users import user_from_row
+
+
+class SqliteExport:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def users(self) -> list[User]:
+        """Every user, blocked and banned ones included, in id order."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT * FROM users ORDER BY id").fetchall()
+        return [user_from_row(row) for row in rows]
+
+    def jobs(self) -> list[Job]:
+        """Every job in every state, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT * FROM jobs ORDER BY created_at, rowid").fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def conversations(self) -> list[ConversationState]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT user_id, awaiting, updated_at FROM conversations ORDER BY user_id"
+            ).fetchall()
+        return [
+            ConversationState(
+                user_id=UserId(row["user_id"]),
+                awaiting=Awaiting(row["awaiting"]),
+                updated_at=from_text(row["updated_at"]),
+            )
+            for row in rows
+        ]
+
+    def preferences(self) -> list[tuple[UserId, PageOptions]]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT user_id, level, style, paper FROM preferences ORDER BY user_id"
+            ).fetchall()
+        return [
+            (
+                UserId(row["user_id"]),
+                PageOptions(AgeLevel(row["level"]), Style(row["style"]), Paper(row["paper"])),
+            )
+            for row in rows
+        ]
