@@ -51,8 +51,9 @@ def contract_mongo(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: print a table and write it to docs/PERFORMANCE.md."""
-    session.install("-e", ".")
+    """Benchmarks: print a table and write it to docs/PERFORMANCE.md (MongoDB round trips on
+    PAINTBOT_TEST_MONGODB_URI's server when set, else on mongomock)."""
+    session.install("-e", ".[test]")
     session.run("python", "-m", "bench", *session.posargs)
 
 

@@ -126,6 +126,19 @@ class LedgerContract:
         assert again is False
         assert ledger.balance(BORIS) == Balance()
 
+    def test_a_registration_key_credits_its_own_user_only(self, ledger: Ledger) -> None:
+        with pytest.raises(ValueError, match="not the registration key"):
+            ledger.grant(
+                user_id=BORIS,
+                amount=10,
+                key=registration_key(ANNA),
+                kind=TransactionKind.REGISTRATION,
+                bucket=Bucket.FREE,
+            )
+
+        assert ledger.balance(BORIS) == Balance()
+        assert ledger.transactions() == []
+
     def test_grants_add_up_per_bucket(self, ledger: Ledger) -> None:
         give_free(ledger, ANNA, 10)
         give_paid(ledger, ANNA, 5, charge="a")

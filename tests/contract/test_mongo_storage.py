@@ -47,6 +47,7 @@ from typing import Any
 import mongomock
 import pymongo
 import pytest
+from bench.mongo_round_trips import CountingClient, CountingCollection, count_flows
 from pymongo.errors import (
     AutoReconnect,
     DuplicateKeyError,
@@ -197,6 +198,20 @@ def pending(backend: Backend, user_id: UserId = ANNA) -> list[dict[str, Any]]:
     return [] if wallet is None else list(wallet.get("pending", []))
 
 
+ADMIN_KEY = "admin:7:1"
+
+
+def admin_grant(ledger: Ledger, user_id: UserId = ANNA, amount: int = 10) -> bool:
+    """A grant that goes through the outbox (a registration is one upsert: nothing to heal)."""
+    return ledger.grant(
+        user_id=user_id,
+        amount=amount,
+        key=ADMIN_KEY,
+        kind=TransactionKind.ADMIN_GRANT,
+        bucket=Bucket.FREE,
+    )
+
+
 def assert_log_explains_wallets(ledger: Ledger, *users: UserId) -> None:
     totals = account_totals(ledger.transactions())
     assert sum(totals.values()) == 0
@@ -208,21 +223,41 @@ def assert_log_explains_wallets(ledger: Ledger, *users: UserId) -> None:
         )
 
 
+def test_a_registration_is_credited_and_recorded_in_one_update_of_the_wallet(
+    backend: Backend, store: MongoStore, clock: ManualClock
+) -> None:
+    assert admin_grant(store.ledger, ANNA, 2)  # a wallet that exists before the user registers
+    clock.advance(1)
+
+    give_free(store.ledger, ANNA, 10)
+
+    wallet = backend.db.get_collection("wallets").find_one({"_id": ANNA})
+    assert wallet["signup"]["key"] == registration_key(ANNA)
+    assert wallet["free"] == 12 and pending(backend) == []
+    assert backend.db.get_collection("transactions").count_documents({}) == 1  # the admin grant
+    assert [t.key for t in store.ledger.transactions(ANNA)] == [ADMIN_KEY, registration_key(ANNA)]
+    assert store.ledger.transactions()[-1].created_at == clock.now()
+    assert replay_registration(store.ledger) is False
+    assert store.ledger.balance(ANNA) == Balance(free=12)
+    assert store.reconcile() == 0
+    assert_log_explains_wallets(store.ledger, ANNA)
+
+
 def test_a_grant_that_died_before_its_log_record_is_credited_by_reconcile(
     backend: Backend, store: MongoStore, clock: ManualClock
 ) -> None:
     crashing = interrupted_ledger(backend, clock, log=("insert_one", 1))
     with pytest.raises(SimulatedCrash):
-        give_free(crashing, ANNA, 10)
+        admin_grant(crashing, ANNA, 10)
 
     # A grant counts once it is logged: until then the wallet only carries it as pending.
     assert store.ledger.balance(ANNA) == Balance()
-    assert [entry["key"] for entry in pending(backend)] == [registration_key(ANNA)]
+    assert [entry["key"] for entry in pending(backend)] == [ADMIN_KEY]
 
     assert store.reconcile() == 1
 
     assert store.ledger.balance(ANNA) == Balance(free=10)
-    assert [t.key for t in store.ledger.transactions()] == [registration_key(ANNA)]
+    assert [t.key for t in store.ledger.transactions()] == [ADMIN_KEY]
     assert pending(backend) == []
     assert store.reconcile() == 0
     assert_log_explains_wallets(store.ledger, ANNA)
@@ -234,7 +269,7 @@ def test_a_grant_that_died_after_its_log_record_is_credited_once_by_reconcile(
     # The wallet's first update pushes the grant, the second would credit it and pull it.
     crashing = interrupted_ledger(backend, clock, wallets=("update_one", 2))
     with pytest.raises(SimulatedCrash):
-        give_free(crashing, ANNA, 10)
+        admin_grant(crashing, ANNA, 10)
 
     assert store.reconcile() == 1
     assert store.reconcile() == 0
@@ -249,10 +284,10 @@ def test_retrying_a_grant_finishes_the_one_a_crash_left_pending(
 ) -> None:
     crashing = interrupted_ledger(backend, clock, log=("insert_one", 1))
     with pytest.raises(SimulatedCrash):
-        give_free(crashing, ANNA, 10)
+        admin_grant(crashing, ANNA, 10)
 
-    # The next /start replays the grant: it completes the pending one and applies nothing more.
-    assert replay_registration(store.ledger) is False
+    # The admin's retry replays the grant: it completes the pending one and applies nothing more.
+    assert admin_grant(store.ledger) is False
 
     assert store.ledger.balance(ANNA) == Balance(free=10)
     assert pending(backend) == []
@@ -305,7 +340,7 @@ def test_reconcile_leaves_an_unreadable_entry_for_a_person_and_heals_the_rest(
 ) -> None:
     crashing = interrupted_ledger(backend, clock, log=("insert_one", 1))
     with pytest.raises(SimulatedCrash):
-        give_free(crashing, ANNA, 10)
+        admin_grant(crashing, ANNA, 10)
     garbage = {"op": "x", "key": "k", "kind": "no-such-kind", "amount": 1, "at": datetime.now(UTC)}
     backend.db.get_collection("wallets").update_one({"_id": ANNA}, {"$push": {"pending": garbage}})
 
@@ -341,13 +376,7 @@ def test_a_grant_that_reconcile_completed_while_it_stalled_is_credited_once(
         backend, clock, wallets=("update_one", 2), action=lambda: healed.append(store.reconcile())
     )
 
-    assert stalling.grant(
-        user_id=ANNA,
-        amount=10,
-        key=registration_key(ANNA),
-        kind=TransactionKind.REGISTRATION,
-        bucket=Bucket.FREE,
-    )
+    assert admin_grant(stalling)
 
     assert healed == [1]
     assert store.ledger.balance(ANNA) == Balance(free=10)
@@ -838,36 +867,7 @@ def test_ping_answers(store: MongoStore) -> None:
 
 # -- round trips -----------------------------------------------------------------------------------
 
-_COMMANDS = {
-    "aggregate",
-    "count_documents",
-    "delete_one",
-    "find",
-    "find_one",
-    "find_one_and_update",
-    "insert_one",
-    "replace_one",
-    "update_one",
-}
-
-
-class Counting:
-    """A collection that notes each command it is asked to send."""
-
-    def __init__(self, collection: Any, sent: list[str]) -> None:
-        self._collection = collection
-        self._sent = sent
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self._collection, name)
-        if name not in _COMMANDS:
-            return real
-
-        def counted(*args: Any, **kwargs: Any) -> Any:
-            self._sent.append(f"{self._collection.name}.{name}")
-            return real(*args, **kwargs)
-
-        return counted
+Counting = CountingCollection
 
 
 def replay_registration(ledger: Ledger) -> bool:
@@ -901,8 +901,10 @@ def test_each_port_call_sends_the_commands_docs_mongo_md_counts(
     grant_steps = ["transactions.find_one", "wallets.update_one"]
     logged = ["transactions.insert_one", "wallets.update_one"]
     assert commands(lambda: users.add(a_user(1))) == ["users.insert_one"]
-    assert commands(lambda: give_free(ledger, ANNA, 10)) == grant_steps + logged
-    assert commands(lambda: replay_registration(ledger)) == ["transactions.find_one"]
+    assert commands(lambda: give_free(ledger, ANNA, 10)) == ["wallets.update_one"]  # registration
+    assert commands(lambda: replay_registration(ledger)) == ["wallets.update_one"]
+    assert commands(lambda: admin_grant(ledger, ANNA, 1)) == grant_steps + logged
+    assert commands(lambda: admin_grant(ledger, ANNA, 1)) == ["transactions.find_one"]
     assert commands(lambda: users.get(ANNA)) == ["users.find_one"]
     assert commands(lambda: jobs.add(a_job("j1"))) == ["jobs.insert_one"]
     assert commands(lambda: ledger.reserve(user_id=ANNA, job_id="j1")) == [
@@ -926,3 +928,18 @@ def test_each_port_call_sends_the_commands_docs_mongo_md_counts(
     assert commands(lambda: jobs.finish("j1", state=JobState.SUCCEEDED, at=at(2))) == [
         "jobs.find_one_and_update"
     ]
+
+
+def test_each_flow_of_the_core_sends_the_commands_docs_mongo_md_counts() -> None:
+    """The same counting as `nox -s bench` (bench/mongo_round_trips.py), pinned."""
+    sent: list[str] = []
+    client = CountingClient(Serialized(mongomock.MongoClient(tz_aware=True)), sent)
+
+    counts = count_flows(MongoStore(client, "flows", ManualClock()), sent, users=3)  # type: ignore[arg-type]
+
+    assert counts == {
+        "registration (new user)": [2, 2, 2],
+        "/start again": [3, 3, 3],
+        "page request": [7, 7, 7],
+        "page completion (take, draw, deliver, settle)": [10, 10, 10],
+    }

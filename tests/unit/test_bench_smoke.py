@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from bench import __main__ as harness
-from bench import core
+from bench import core, mongo_round_trips
 
 
 def test_core_benchmark_runs_and_reports_rates(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -14,6 +14,16 @@ def test_core_benchmark_runs_and_reports_rates(monkeypatch: pytest.MonkeyPatch) 
     rows = core.run()
     assert [r["unit"] for r in rows] == ["flows/s", "flows/s", "ratio"]
     assert all(float(r["value"]) > 0 for r in rows)  # type: ignore[arg-type]
+
+
+def test_the_round_trip_benchmark_runs_and_reports_a_count_per_flow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(mongo_round_trips, "USERS", 2)
+    monkeypatch.delenv(mongo_round_trips.SERVER_VARIABLE, raising=False)
+    rows = mongo_round_trips.run()
+    assert len(rows) == len(mongo_round_trips.BUDGETS)
+    assert all(int(str(r["value"])) > 0 and "mongomock" in str(r["unit"]) for r in rows)
 
 
 def test_the_table_has_a_row_per_result() -> None:

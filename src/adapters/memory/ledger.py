@@ -14,6 +14,7 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
+    check_grant_key,
     release_key,
     reserve_key,
     system_account,
@@ -40,6 +41,7 @@ class InMemoryLedger:
             raise ValueError("a grant must be positive")
         if bucket is Bucket.HELD:
             raise ValueError("credits are granted to the free or paid bucket")
+        check_grant_key(user_id, key)
         source = SystemAccount.GRANTS if bucket is Bucket.FREE else SystemAccount.SALES
         with self._lock:
             if key in self._keys:

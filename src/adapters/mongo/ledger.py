@@ -8,7 +8,9 @@ key, then a pull from the outbox; see outbox.py for how a crash in between is he
 
 from __future__ import annotations
 
+from bson import ObjectId
 from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.credits import (
     Balance,
@@ -19,6 +21,8 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
+    check_grant_key,
+    registration_key,
     release_key,
     reserve_key,
     system_account,
@@ -28,7 +32,7 @@ from paintcore.domain.errors import DuplicateTransaction, QuotaExceeded
 from paintcore.domain.users import UserId
 from paintcore.ports import Clock
 
-from .documents import Document, integer
+from .documents import Document, integer, time_fields
 from .errors import retried, storage_call
 from .outbox import Movement, Outbox, new_op
 from .reading import read_hold, read_transaction
@@ -36,6 +40,7 @@ from .reading import read_hold, read_transaction
 _GRANT_SOURCE = {Bucket.FREE: SystemAccount.GRANTS, Bucket.PAID: SystemAccount.SALES}
 _LOG_ORDER = [("created_at_us", 1), ("_id", 1)]
 _SPENT = system_account(SystemAccount.SPENT)
+_FIRST = ObjectId("000000000000000000000000")
 
 
 class MongoLedger:
@@ -55,6 +60,9 @@ class MongoLedger:
             raise ValueError("a grant must be positive")
         if bucket not in _GRANT_SOURCE:
             raise ValueError("credits are granted to the free or paid bucket")
+        check_grant_key(user_id, key)
+        if key == registration_key(user_id):
+            return self._sign_up(user_id, amount, kind, bucket)
         # The common replay (every /start) costs one read; a replay racing past it is caught by
         # the unique key below and undone before anything was credited.
         if retried(lambda: self._log.find_one({"key": key}, {"_id": 1})) is not None:
@@ -146,14 +154,51 @@ class MongoLedger:
     @storage_call("ledger.transactions")
     def transactions(self, user_id: UserId | None = None) -> list[Transaction]:
         query = {} if user_id is None else {"user_id": user_id}
-        found = retried(lambda: list(self._log.find(query).sort(_LOG_ORDER)))
-        return [read_transaction(doc) for doc in found]
+        logged = retried(lambda: list(self._log.find(query).sort(_LOG_ORDER)))
+        signed: Document = {"signup": {"$exists": True}}
+        if user_id is not None:
+            signed["_id"] = user_id
+        wallets = retried(lambda: list(self._wallets.find(signed, {"signup": 1})))
+        records = [(read_transaction(doc), doc["_id"]) for doc in logged]
+        for wallet in wallets:
+            signup = wallet["signup"]
+            if isinstance(signup, dict):
+                record = read_transaction({**signup, "user_id": wallet["_id"]})
+                records.append((record, signup.get("order") or _FIRST))
+        # Oldest first; at one instant, in the order the movements were made in (ObjectIds grow).
+        records.sort(key=lambda pair: (pair[0].created_at, pair[1]))
+        return [record for record, _ in records]
 
     @storage_call("ledger.reconcile")
     def reconcile(self) -> int:
         """Complete every movement a crash left between its wallet update and its log record;
         how many there were. Safe to run at any time, also while the bot works."""
         return self._outbox.reconcile()
+
+    def _sign_up(self, user_id: UserId, amount: int, kind: TransactionKind, bucket: Bucket) -> bool:
+        """The registration grant: credited and recorded in one guarded upsert of the user's own
+        wallet (its key names that user, so the wallet alone can keep it unique). One command, and
+        nothing for reconcile() to heal."""
+        record = {
+            "key": registration_key(user_id),
+            "kind": kind.value,
+            "source": system_account(_GRANT_SOURCE[bucket]),
+            "target": user_account(user_id, bucket),
+            "amount": amount,
+            **time_fields("created_at", self._clock.now()),
+            "order": ObjectId(),
+        }
+        try:
+            retried(
+                lambda: self._wallets.update_one(
+                    {"_id": user_id, "signup": {"$exists": False}},
+                    {"$inc": {bucket.value: amount}, "$set": {"signup": record}},
+                    upsert=True,
+                )
+            )
+        except DuplicateKeyError:  # the wallet exists and has its signup: a replay
+            return False
+        return True
 
     def _settle(self, job_id: str, outcome: HoldState) -> bool:
         """Capture or release: the first guarded update of a held hold wins, later ones match

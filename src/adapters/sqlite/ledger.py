@@ -17,6 +17,7 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
+    check_grant_key,
     release_key,
     reserve_key,
     system_account,
@@ -60,6 +61,7 @@ class SqliteLedger:
             raise ValueError("a grant must be positive")
         if bucket not in _GRANT_SOURCE:
             raise ValueError("credits are granted to the free or paid bucket")
+        check_grant_key(user_id, key)
         source = system_account(_GRANT_SOURCE[bucket])
         with self._db.write() as conn:
             target = user_account(user_id, bucket)

@@ -95,6 +95,13 @@ def registration_key(user_id: UserId) -> str:
     return f"register:{user_id}"
 
 
+def check_grant_key(user_id: UserId, key: str) -> None:
+    """ValueError when `key` is another user's registration key: a registration credits its own
+    user only (which lets a store keep it in that user's own record)."""
+    if key.startswith("register:") and key != registration_key(user_id):
+        raise ValueError(f"{key} is not the registration key of user {user_id}")
+
+
 def reserve_key(job_id: str) -> str:
     return f"reserve:{job_id}"
 

@@ -53,5 +53,7 @@ class RegisterUser:
                     "granted": self.free_credits if granted else 0,
                 },
             )
-        user = self.users.get(profile.id) or candidate
+        # A new user is the one just stored; only a returning one is read back (one round trip
+        # less on the first /start, which MongoDB counts).
+        user = candidate if is_new else (self.users.get(profile.id) or candidate)
         return Registration(user=user, is_new=is_new)

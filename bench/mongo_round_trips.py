@@ -1,0 +1,185 @@
+"""MongoDB commands per flow: the real use cases on MongoStore, every command they send counted.
+
+With PAINTBOT_TEST_MONGODB_URI set, the store runs on that server and pymongo's command
+monitoring counts what goes over the wire (a fresh database, dropped afterwards). Without it the
+store runs on mongomock and each collection call that would be one command is counted instead:
+the same number, since the adapter sends one command per collection call.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pymongo import MongoClient, monitoring
+
+from adapters.memory import (
+    FakeImageGenerator,
+    FakePageFinisher,
+    InMemoryJobQueue,
+    InMemoryMessenger,
+    ManualClock,
+)
+from adapters.mongo import MongoStore
+from paintcore.dialog import DialogNotifier
+from paintcore.domain.pages import PageOptions
+from paintcore.domain.users import Profile, UserId
+from paintcore.usecases import RegisterUser, RequestColoringPage, RunGeneration
+
+USERS = 20
+SERVER_VARIABLE = "PAINTBOT_TEST_MONGODB_URI"
+BUDGETS = {
+    "registration (new user)": 2,
+    "/start again": None,
+    "page request": 3,
+    "page completion (take, draw, deliver, settle)": 3,
+}
+# Collection methods that send exactly one command each (what the adapter uses).
+ONE_COMMAND = {
+    "aggregate",
+    "count_documents",
+    "delete_one",
+    "find",
+    "find_one",
+    "find_one_and_update",
+    "insert_one",
+    "replace_one",
+    "update_one",
+}
+
+
+class CountingCollection:
+    """A collection that notes each command it is asked to send (for mongomock)."""
+
+    def __init__(self, collection: Any, sent: list[str]) -> None:
+        self._collection = collection
+        self._sent = sent
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._collection, name)
+        if name not in ONE_COMMAND:
+            return real
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self._sent.append(f"{self._collection.name}.{name}")
+            return real(*args, **kwargs)
+
+        return counted
+
+
+class CountingClient:
+    """A client whose collections count their commands."""
+
+    def __init__(self, client: Any, sent: list[str]) -> None:
+        self._client, self._sent = client, sent
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def get_database(self, name: str) -> Any:
+        client, sent = self._client, self._sent
+
+        class Database:
+            def __getattr__(self, attr: str) -> Any:
+                return getattr(client.get_database(name), attr)
+
+            def get_collection(self, collection: str) -> Any:
+                return CountingCollection(
+                    client.get_database(name).get_collection(collection), sent
+                )
+
+        return Database()
+
+
+class WireCounter(monitoring.CommandListener):
+    """pymongo's command monitoring: every command sent on an application connection."""
+
+    def __init__(self, sent: list[str]) -> None:
+        self._sent = sent
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self._sent.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def count_flows(
+    store: MongoStore, sent: list[str], users: int | None = None
+) -> dict[str, list[int]]:
+    """Commands each flow sent, per user."""
+    clock = ManualClock()
+    queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
+    register = RegisterUser(store.users, store.ledger, clock)
+    request = RequestColoringPage(store.users, store.ledger, store.jobs, queue, clock)
+    run = RunGeneration(
+        store.users,
+        store.ledger,
+        store.jobs,
+        FakeImageGenerator(),
+        FakePageFinisher(),
+        DialogNotifier(messenger, store.users),
+        clock,
+    )
+    counts: dict[str, list[int]] = {flow: [] for flow in BUDGETS}
+
+    def counted(flow: str, call: Callable[..., Any], **arguments: Any) -> Any:
+        sent.clear()
+        result = call(**arguments)
+        counts[flow].append(len(sent))
+        return result
+
+    users = USERS if users is None else users
+    for i in range(1, users + 1):
+        profile = Profile(UserId(i), "bench")
+        counted("registration (new user)", register, profile=profile, language="ru")
+        counted("/start again", register, profile=profile, language="ru")
+        job = counted(
+            "page request",
+            request,
+            user_id=profile.id,
+            chat_id=i,
+            description="кот в шляпе",
+            options=PageOptions(),
+        )
+        counted("page completion (take, draw, deliver, settle)", run, job_id=job.id)
+    assert sum(m.kind == "page" for m in messenger.sent) == users, "every flow delivered a page"
+    return counts
+
+
+def measure() -> tuple[dict[str, list[int]], str]:
+    """The counts, and where they were taken."""
+    sent: list[str] = []
+    uri = os.environ.get(SERVER_VARIABLE, "")
+    if uri:
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            uri, event_listeners=[WireCounter(sent)], serverSelectionTimeoutMS=3000
+        )
+        name = f"paintbot_bench_{uuid.uuid4().hex[:8]}"
+        try:
+            return count_flows(MongoStore(client, name, ManualClock()), sent), "server"
+        finally:
+            client.drop_database(name)
+            client.close()
+    import mongomock  # a test dependency: only needed without a server
+
+    client_mock = CountingClient(mongomock.MongoClient(tz_aware=True), sent)
+    return count_flows(MongoStore(client_mock, "bench", ManualClock()), sent), "mongomock"  # type: ignore[arg-type]
+
+
+def run() -> list[dict[str, object]]:
+    counts, where = measure()
+    rows: list[dict[str, object]] = []
+    for flow, numbers in counts.items():
+        budget = BUDGETS[flow]
+        shown = (
+            f"{min(numbers)}" if min(numbers) == max(numbers) else f"{min(numbers)}-{max(numbers)}"
+        )
+        unit = f"MongoDB commands ({where})" + (f", issue budget <= {budget}" if budget else "")
+        rows.append({"benchmark": f"commands per flow: {flow}", "value": shown, "unit": unit})
+    return rows
