@@ -70,27 +70,19 @@ class CountingCollection:
 
 
 class CountingClient:
-    """A client whose collections count their commands."""
+    """A client (or database) whose collections count their commands."""
 
-    def __init__(self, client: Any, sent: list[str]) -> None:
-        self._client, self._sent = client, sent
+    def __init__(self, target: Any, sent: list[str]) -> None:
+        self._target, self._sent = target, sent
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
+        return getattr(self._target, name)
 
-    def get_database(self, name: str) -> Any:
-        client, sent = self._client, self._sent
+    def get_database(self, name: str) -> CountingClient:
+        return CountingClient(self._target.get_database(name), self._sent)
 
-        class Database:
-            def __getattr__(self, attr: str) -> Any:
-                return getattr(client.get_database(name), attr)
-
-            def get_collection(self, collection: str) -> Any:
-                return CountingCollection(
-                    client.get_database(name).get_collection(collection), sent
-                )
-
-        return Database()
+    def get_collection(self, name: str) -> CountingCollection:
+        return CountingCollection(self._target.get_collection(name), self._sent)
 
 
 class WireCounter(monitoring.CommandListener):

@@ -867,8 +867,6 @@ def test_ping_answers(store: MongoStore) -> None:
 
 # -- round trips -----------------------------------------------------------------------------------
 
-Counting = CountingCollection
-
 
 def replay_registration(ledger: Ledger) -> bool:
     return ledger.grant(
@@ -885,13 +883,13 @@ def test_each_port_call_sends_the_commands_docs_mongo_md_counts(
 ) -> None:
     sent: list[str] = []
     db = backend.db
-    users = MongoUsers(Counting(db.get_collection("users"), sent))
+    users = MongoUsers(CountingCollection(db.get_collection("users"), sent))
     ledger = MongoLedger(
-        Counting(db.get_collection("wallets"), sent),
-        Counting(db.get_collection("transactions"), sent),
+        CountingCollection(db.get_collection("wallets"), sent),
+        CountingCollection(db.get_collection("transactions"), sent),
         clock,
     )
-    jobs = MongoJobs(Counting(db.get_collection("jobs"), sent))
+    jobs = MongoJobs(CountingCollection(db.get_collection("jobs"), sent))
 
     def commands(call: Callable[[], object]) -> list[str]:
         sent.clear()

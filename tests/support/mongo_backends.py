@@ -1,5 +1,6 @@
-"""Where the Mongo tests run (fixtures `mongo_backend`, `mongo_store`; a plugin of tests/conftest.py): mongomock always, a real server when PAINTBOT_TEST_MONGODB_URI names
-one (each test then gets a fresh database, dropped afterwards)."""
+"""Where the Mongo tests run: mongomock always, a real server when PAINTBOT_TEST_MONGODB_URI names
+one (each test then gets a fresh database, dropped afterwards). Fixtures `mongo_backend` and
+`mongo_store`, loaded for every test as a plugin of tests/conftest.py."""
 
 from __future__ import annotations
 

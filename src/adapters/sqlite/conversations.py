@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from paintcore.domain.conversation import Awaiting, ConversationState
 from paintcore.domain.users import UserId
 
@@ -28,14 +30,14 @@ class SqliteConversations:
             row = conn.execute(
                 "SELECT awaiting, updated_at FROM conversations WHERE user_id = ?", (user_id,)
             ).fetchone()
-        if row is None:
-            return None
-        return ConversationState(
-            user_id=user_id,
-            awaiting=Awaiting(row["awaiting"]),
-            updated_at=from_text(row["updated_at"]),
-        )
+        return None if row is None else conversation_from_row(user_id, row)
 
     def clear(self, user_id: UserId) -> None:
         with self._db.write() as conn:
             conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+
+def conversation_from_row(user_id: UserId, row: sqlite3.Row) -> ConversationState:
+    return ConversationState(
+        user_id=user_id, awaiting=Awaiting(row["awaiting"]), updated_at=from_text(row["updated_at"])
+    )

@@ -6,13 +6,15 @@ the order it was written, so this reads the tables directly with the same row ma
 
 from __future__ import annotations
 
-from paintcore.domain.conversation import Awaiting, ConversationState
+from paintcore.domain.conversation import ConversationState
 from paintcore.domain.jobs import Job
-from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
+from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import User, UserId
 
-from .db import Database, from_text
+from .conversations import conversation_from_row
+from .db import Database
 from .jobs import job_from_row
+from .preferences import options_from_row
 from .users import user_from_row
 
 
@@ -37,24 +39,11 @@ class SqliteExport:
             rows = conn.execute(
                 "SELECT user_id, awaiting, updated_at FROM conversations ORDER BY user_id"
             ).fetchall()
-        return [
-            ConversationState(
-                user_id=UserId(row["user_id"]),
-                awaiting=Awaiting(row["awaiting"]),
-                updated_at=from_text(row["updated_at"]),
-            )
-            for row in rows
-        ]
+        return [conversation_from_row(UserId(row["user_id"]), row) for row in rows]
 
     def preferences(self) -> list[tuple[UserId, PageOptions]]:
         with self._db.read() as conn:
             rows = conn.execute(
                 "SELECT user_id, level, style, paper FROM preferences ORDER BY user_id"
             ).fetchall()
-        return [
-            (
-                UserId(row["user_id"]),
-                PageOptions(AgeLevel(row["level"]), Style(row["style"]), Paper(row["paper"])),
-            )
-            for row in rows
-        ]
+        return [(UserId(row["user_id"]), options_from_row(row)) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.users import UserId
 
@@ -17,9 +19,7 @@ class SqlitePreferences:
             row = conn.execute(
                 "SELECT level, style, paper FROM preferences WHERE user_id = ?", (user_id,)
             ).fetchone()
-        if row is None:
-            return None
-        return PageOptions(AgeLevel(row["level"]), Style(row["style"]), Paper(row["paper"]))
+        return None if row is None else options_from_row(row)
 
     def set(self, user_id: UserId, options: PageOptions) -> None:
         with self._db.write() as conn:
@@ -31,3 +31,7 @@ class SqlitePreferences:
                 """,
                 (user_id, options.level.value, options.style.value, options.paper.value),
             )
+
+
+def options_from_row(row: sqlite3.Row) -> PageOptions:
+    return PageOptions(AgeLevel(row["level"]), Style(row["style"]), Paper(row["paper"]))
