@@ -23,6 +23,7 @@ from adapters.sqlite import SqliteStore
 from paintcore.dialog import DialogNotifier
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
+from paintcore.orders import StepwiseOrders
 from paintcore.usecases import RegisterUser, RequestColoringPage, RunGeneration
 
 FLOWS = 2000
@@ -34,14 +35,14 @@ def _flows(
 ) -> float:
     queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
     register = RegisterUser(users, ledger, clock)
-    request = RequestColoringPage(users, ledger, jobs, queue, clock)
+    orders = StepwiseOrders(users, ledger, jobs)
+    request = RequestColoringPage(orders, queue, clock)
     run = RunGeneration(
+        orders,
         users,
-        ledger,
-        jobs,
         FakeImageGenerator(),
         FakePageFinisher(),
-        DialogNotifier(messenger, users),
+        DialogNotifier(messenger),
         clock,
     )
     started = time.perf_counter()

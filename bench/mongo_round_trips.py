@@ -108,14 +108,13 @@ def count_flows(
     clock = ManualClock()
     queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
     register = RegisterUser(store.users, store.ledger, clock)
-    request = RequestColoringPage(store.users, store.ledger, store.jobs, queue, clock)
+    request = RequestColoringPage(store.orders, queue, clock)
     run = RunGeneration(
+        store.orders,
         store.users,
-        store.ledger,
-        store.jobs,
         FakeImageGenerator(),
         FakePageFinisher(),
-        DialogNotifier(messenger, store.users),
+        DialogNotifier(messenger),
         clock,
     )
     counts: dict[str, list[int]] = {flow: [] for flow in BUDGETS}

@@ -83,6 +83,7 @@ class Container(containers.DeclarativeContainer):
     users = providers.Callable(lambda store: store.users, store)
     ledger = providers.Callable(lambda store: store.ledger, store)
     jobs = providers.Callable(lambda store: store.jobs, store)
+    orders = providers.Callable(lambda store: store.orders, store)
     conversations = providers.Callable(lambda store: store.conversations, store)
     preferences = providers.Callable(lambda store: store.preferences, store)
 
@@ -156,15 +157,13 @@ class Container(containers.DeclarativeContainer):
     notifier = providers.Singleton(
         DialogNotifier,
         messenger=messenger,
-        users=users,
         admin_ids=admin_ids,
         fallback_language=settings.provided.language,
     )
     run_generation = providers.Singleton(
         RunGeneration,
+        orders=orders,
         users=users,
-        ledger=ledger,
-        jobs=jobs,
         generator=generator,
         finisher=finisher,
         notifier=notifier,
@@ -184,9 +183,7 @@ class Container(containers.DeclarativeContainer):
     )
     request_page = providers.Singleton(
         RequestColoringPage,
-        users=users,
-        ledger=ledger,
-        jobs=jobs,
+        orders=orders,
         queue=queue,
         clock=clock,
         moderator=moderator,
@@ -198,7 +195,7 @@ class Container(containers.DeclarativeContainer):
     recover_jobs = providers.Singleton(
         RecoverJobs,
         jobs=jobs,
-        ledger=ledger,
+        orders=orders,
         queue=queue,
         notifier=notifier,
         clock=clock,

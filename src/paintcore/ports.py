@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .domain.conversation import ConversationState
 from .domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
-from .domain.jobs import Job, JobState
+from .domain.jobs import ClosedJob, Job, JobState, TakenJob
 from .domain.messages import InlineKeyboard, Keyboard
 from .domain.pages import ColoringPage, PageOptions, RenderedImage
 from .domain.users import User, UserId
@@ -119,6 +119,32 @@ class Jobs(Protocol):
 
     def counts(self) -> dict[JobState, int]:
         """How many jobs are in each state, every state present (zero included)."""
+        ...
+
+
+class PageOrders(Protocol):
+    """A page's life as the user pays for it: opened (credit held), taken, closed (settled).
+
+    The page flows go through this port rather than Users, Ledger and Jobs one by one so that a
+    store can do each step in as few writes as it can (MongoDB: see docs/MONGO.md); `StepwiseOrders`
+    builds it from the three ports for stores that need nothing better.
+    """
+
+    def open(self, job: Job) -> Job:
+        """Store the queued `job` with one credit held for it (free bucket first): UserNotFound,
+        UserBanned, JobInFlight (the user has a queued or running job) or QuotaExceeded, checked
+        in that order, with nothing held or stored."""
+        ...
+
+    def take(self, job_id: str, *, at: datetime) -> TakenJob | None:
+        """Move a queued job to running; None if it is not queued (taken or finished already)."""
+        ...
+
+    def close(
+        self, job_id: str, *, state: JobState, at: datetime, error: str = ""
+    ) -> ClosedJob | None:
+        """Finish the job as succeeded (its credit is spent) or failed (given back); None when
+        the job cannot move there (already finished, unknown). ValueError for another state."""
         ...
 
 
@@ -235,8 +261,11 @@ class JobNotifier(Protocol):
         """Show the user that their page is being drawn while the block runs; never raises."""
         ...
 
-    def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
-        """Deliver the page to the user; RecipientBlocked or DeliveryFailed if impossible."""
+    def page_ready(
+        self, job: Job, page: ColoringPage, *, credits_left: int, user: User | None
+    ) -> None:
+        """Deliver the page to the user (`user`: as of the request, for the language);
+        RecipientBlocked or DeliveryFailed if impossible."""
         ...
 
     def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
@@ -251,6 +280,6 @@ class JobNotifier(Protocol):
         """The backend produced a page again: a later outage is worth a new alert."""
         ...
 
-    def page_failed(self, job: Job, *, reason: str) -> None:
+    def page_failed(self, job: Job, *, reason: str, user: User | None) -> None:
         """Tell the user the page could not be made and the credit is back; never raises."""
         ...

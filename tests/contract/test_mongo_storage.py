@@ -939,5 +939,5 @@ def test_each_flow_of_the_core_sends_the_commands_docs_mongo_md_counts() -> None
         "registration (new user)": [2, 2, 2],
         "/start again": [3, 3, 3],
         "page request": [7, 7, 7],
-        "page completion (take, draw, deliver, settle)": [10, 10, 10],
+        "page completion (take, draw, deliver, settle)": [11, 11, 11],
     }

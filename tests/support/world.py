@@ -21,6 +21,7 @@ from adapters.memory import (
 )
 from paintcore.dialog import Dialog, DialogNotifier, IncomingMessage, MessageKind
 from paintcore.domain.users import Profile, UserId
+from paintcore.orders import StepwiseOrders
 from paintcore.usecases import (
     Broadcast,
     GetBalance,
@@ -91,15 +92,15 @@ def build_world(
     )
     generator, finisher = FakeImageGenerator(), FakePageFinisher()
     pacer = CountingPacer()
-    notifier = DialogNotifier(messenger, users, admin_ids=admins, fallback_language="ru")
+    notifier = DialogNotifier(messenger, admin_ids=admins, fallback_language="ru")
     register = RegisterUser(users, ledger, clock, free_credits=free_credits)
-    request_page = RequestColoringPage(users, ledger, jobs, queue, clock)
+    orders = StepwiseOrders(users, ledger, jobs)
+    request_page = RequestColoringPage(orders, queue, clock)
     preferences, attachments = InMemoryPreferences(), InMemoryAttachments()
     tracer = FakePhotoTracer()
     run_generation = RunGeneration(
+        orders,
         users,
-        ledger,
-        jobs,
         generator,
         finisher,
         notifier,
@@ -108,7 +109,7 @@ def build_world(
         attachments=attachments,
     )
     queue.handler = lambda job_id: run_generation(job_id=job_id)
-    recover = RecoverJobs(jobs, ledger, queue, notifier, clock)
+    recover = RecoverJobs(jobs, orders, queue, notifier, clock)
     dialog = Dialog(
         register=register,
         request_page=request_page,

@@ -6,7 +6,8 @@ from types import TracebackType
 
 from pymongo import MongoClient
 
-from paintcore.ports import Clock, Conversations, Jobs, Ledger, Preferences, Users
+from paintcore.orders import StepwiseOrders
+from paintcore.ports import Clock, Conversations, Jobs, Ledger, PageOrders, Preferences, Users
 
 from .conversations import MongoConversations
 from .documents import Document
@@ -36,6 +37,7 @@ class MongoStore:
         self.ledger: Ledger = self._ledger
         self.jobs: Jobs = MongoJobs(collection("jobs"))
         self.conversations: Conversations = MongoConversations(collection("conversations"))
+        self.orders: PageOrders = StepwiseOrders(self.users, self.ledger, self.jobs)
         self.preferences: Preferences = MongoPreferences(collection("preferences"))
         self.ensure_indexes()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
-from paintcore.ports import Clock, Conversations, Jobs, Ledger, Preferences, Users
+from paintcore.orders import StepwiseOrders
+from paintcore.ports import Clock, Conversations, Jobs, Ledger, PageOrders, Preferences, Users
 
 from .conversations import SqliteConversations
 from .db import BUSY_TIMEOUT_SECONDS, Database
@@ -33,6 +34,7 @@ class SqliteStore:
         self.ledger: Ledger = SqliteLedger(self._db, clock)
         self.jobs: Jobs = SqliteJobs(self._db)
         self.conversations: Conversations = SqliteConversations(self._db)
+        self.orders: PageOrders = StepwiseOrders(self.users, self.ledger, self.jobs)
         self.preferences: Preferences = SqlitePreferences(self._db)
 
     @property

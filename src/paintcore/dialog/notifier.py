@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..domain.jobs import Job
 from ..domain.pages import ColoringPage
 from ..domain.users import User
-from ..ports import Messenger, Users
+from ..ports import Messenger
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ class _Latch:
 @dataclass(frozen=True, slots=True)
 class DialogNotifier:
     messenger: Messenger
-    users: Users
     admin_ids: frozenset[int] = frozenset()
     fallback_language: str = "ru"
     _outage: _Latch = field(default_factory=_Latch, repr=False, compare=False)
@@ -69,8 +68,10 @@ class DialogNotifier:
     def working(self, job: Job) -> AbstractContextManager[None]:
         return self.messenger.working(job.chat_id)
 
-    def page_ready(self, job: Job, page: ColoringPage, *, credits_left: int) -> None:
-        t = self._texts_for(job)
+    def page_ready(
+        self, job: Job, page: ColoringPage, *, credits_left: int, user: User | None
+    ) -> None:
+        t = self._texts_for(user)
         key = "page_ready" if credits_left > 0 else "page_ready_last"
         caption = t(key, title=short(job.prompt) or t("photo_title"), credits=credits_left)
         if page.source.startswith(
@@ -98,8 +99,8 @@ class DialogNotifier:
                     extra={"job_id": job.id, "admin_id": admin_id},
                 )
 
-    def page_failed(self, job: Job, *, reason: str) -> None:
-        t = self._texts_for(job)
+    def page_failed(self, job: Job, *, reason: str, user: User | None) -> None:
+        t = self._texts_for(user)
         title = short(job.prompt) or t("photo_title")
         if reason == "rejected":
             text = t("prompt_rejected")
@@ -116,6 +117,5 @@ class DialogNotifier:
                 extra={"job_id": job.id, "user_id": job.user_id},
             )
 
-    def _texts_for(self, job: Job) -> Texts:
-        user = self.users.get(job.user_id)
+    def _texts_for(self, user: User | None) -> Texts:
         return Texts(pick_language(user.language if user else None, self.fallback_language))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .pages import PageOptions
-from .users import UserId
+from .users import User, UserId
 
 
 class JobState(enum.StrEnum):
@@ -57,3 +57,22 @@ class Job:
         if target is JobState.RUNNING:
             return replace(self, state=target, started_at=at)
         return replace(self, state=target, finished_at=at, error=error)
+
+
+@dataclass(frozen=True, slots=True)
+class TakenJob:
+    """A job a worker took (now running), with what drawing and delivering it needs to know."""
+
+    job: Job
+    user: User | None  # the user as of the request (language and names for the texts)
+    held: bool  # a credit is held for the job; False only after a crash lost the reservation
+    credits_left: int  # what the user may still spend besides this page
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedJob:
+    """A job that just ended, and whether that settled its credit (spent or given back)."""
+
+    job: Job
+    user: User | None
+    settled: bool

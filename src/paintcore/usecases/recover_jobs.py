@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from ..domain.jobs import Job, JobState
-from ..ports import Clock, JobNotifier, JobQueue, Jobs, Ledger
+from ..ports import Clock, JobNotifier, JobQueue, Jobs, PageOrders
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class RecoveryReport:
 @dataclass(frozen=True, slots=True)
 class RecoverJobs:
     jobs: Jobs
-    ledger: Ledger
+    orders: PageOrders
     queue: JobQueue
     notifier: JobNotifier
     clock: Clock
@@ -49,15 +49,14 @@ class RecoverJobs:
         return RecoveryReport(failed=failed, requeued=requeued)
 
     def _interrupt(self, job: Job) -> bool:
-        done = self.jobs.finish(
+        closed = self.orders.close(
             job.id, state=JobState.FAILED, at=self.clock.now(), error="interrupted (worker stopped)"
         )
-        if done is None:
+        if closed is None:
             return False  # it finished while we looked
-        released = self.ledger.release(job_id=job.id)
-        self.notifier.page_failed(done, reason="interrupted")
+        self.notifier.page_failed(closed.job, reason="interrupted", user=closed.user)
         log.warning(
             "job interrupted",
-            extra={"job_id": job.id, "user_id": job.user_id, "released": released},
+            extra={"job_id": job.id, "user_id": job.user_id, "released": closed.settled},
         )
         return True

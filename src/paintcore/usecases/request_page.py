@@ -1,4 +1,5 @@
-"""RequestColoringPage: validate a description, reserve one credit, enqueue the job; never waits."""
+"""RequestColoringPage: validate a description, open the job with one credit held, enqueue it; never
+waits for the drawing."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..domain.errors import JobInFlight, PaintError, QuotaExceeded, UserBanned, UserNotFound
+from ..domain.errors import PaintError
 from ..domain.jobs import Job, JobState
 from ..domain.moderation import KidSafetyWordList
 from ..domain.pages import PageOptions
 from ..domain.prompts import DescriptionRules
 from ..domain.users import UserId
-from ..ports import Clock, JobQueue, Jobs, Ledger, Moderator, Users
+from ..ports import Clock, JobQueue, Moderator, PageOrders
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,7 @@ def _new_job_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class RequestColoringPage:
-    users: Users
-    ledger: Ledger
-    jobs: Jobs
+    orders: PageOrders
     queue: JobQueue
     clock: Clock
     moderator: Moderator = field(default_factory=KidSafetyWordList)
@@ -47,19 +46,6 @@ class RequestColoringPage:
         photo the description (its caption) may be empty."""
         caption_only = photo_file_id is not None and not (description or "").strip()
         text = "" if caption_only else self.rules.clean(description)
-        user = self.users.get(user_id)
-        if user is None:
-            raise UserNotFound(f"no user {user_id}")
-        if user.banned:
-            raise UserBanned(f"user {user_id} is banned")
-        if self.jobs.in_flight(user_id) is not None:
-            raise JobInFlight(f"user {user_id} already has a job in flight")
-        # A cheap early answer; the guarded reserve below is what really protects the balance.
-        if self.ledger.balance(user_id).available < 1:
-            raise QuotaExceeded(f"user {user_id} has no credits")
-        if text:
-            self.moderator.check(text)  # after the cheap checks: it may be a remote call
-
         job = Job(
             id=self.new_id(),
             user_id=user_id,
@@ -70,17 +56,16 @@ class RequestColoringPage:
             created_at=self.clock.now(),
             photo_file_id=photo_file_id,
         )
-        self.jobs.add(job)  # JobInFlight here when two requests race: the store decides
+        # Registered, not banned, nothing in flight, a credit: the store checks all and holds the
+        # credit in as few writes as it can. Moderation comes after it because it may be a remote
+        # call, and the cheap answers (no credits, banned) should not wait for it.
+        self.orders.open(job)
         try:
-            self.ledger.reserve(user_id=user_id, job_id=job.id)
-        except QuotaExceeded:
-            self.jobs.finish(job.id, state=JobState.FAILED, at=self.clock.now(), error="no credits")
-            raise
-        try:
+            if text:
+                self.moderator.check(text)
             self.queue.enqueue(job.id)
         except PaintError as exc:
-            self.ledger.release(job_id=job.id)
-            self.jobs.finish(job.id, state=JobState.FAILED, at=self.clock.now(), error=str(exc))
+            self.orders.close(job.id, state=JobState.FAILED, at=self.clock.now(), error=str(exc))
             raise
         log.info(
             "page requested", extra={"user_id": user_id, "job_id": job.id, "state": job.state.value}

@@ -6,7 +6,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from ..domain.credits import HoldState
 from ..domain.errors import (
     BackendUnavailable,
     GenerationFailed,
@@ -14,7 +13,7 @@ from ..domain.errors import (
     PromptRejected,
     RecipientBlocked,
 )
-from ..domain.jobs import Job, JobState
+from ..domain.jobs import Job, JobState, TakenJob
 from ..domain.pages import ColoringPage
 from ..domain.quality import QualityRules
 from ..ports import (
@@ -22,9 +21,8 @@ from ..ports import (
     Clock,
     ImageGenerator,
     JobNotifier,
-    Jobs,
-    Ledger,
     PageFinisher,
+    PageOrders,
     PhotoTracer,
     Users,
 )
@@ -36,9 +34,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class RunGeneration:
-    users: Users
-    ledger: Ledger
-    jobs: Jobs
+    orders: PageOrders
+    users: Users  # to mark a user who blocked the bot
     generator: ImageGenerator
     finisher: PageFinisher
     notifier: JobNotifier
@@ -49,41 +46,40 @@ class RunGeneration:
 
     def __call__(self, *, job_id: str) -> Job | None:
         """The finished job, or None when it was not queued (already taken, finished or unknown)."""
-        job = self.jobs.start(job_id, at=self.clock.now())
-        if job is None:
+        taken = self.orders.take(job_id, at=self.clock.now())
+        if taken is None:
             log.info("job skipped: not queued", extra={"job_id": job_id})
             return None
+        job, user = taken.job, taken.user
         started = time.perf_counter()
-        hold = self.ledger.hold(job.id)
-        if hold is None or hold.state is not HoldState.HELD:
+        if not taken.held:
             # Only a crash between storing the job and reserving its credit gets here.
             return self._fail(
-                job, "no credit was reserved for this job", started, user_reason="internal"
+                taken, "no credit was reserved for this job", started, user_reason="internal"
             )
         try:
             with self.notifier.working(job):
                 page = self._make_page(job)
-            credits_left = self.ledger.balance(job.user_id).available
-            self.notifier.page_ready(job, page, credits_left=credits_left)
+            self.notifier.page_ready(job, page, credits_left=taken.credits_left, user=user)
         except RecipientBlocked as exc:
             mark_blocked(self.users, job.user_id, job_id=job.id)
-            return self._fail(job, str(exc), started, user_reason=None)
+            return self._fail(taken, str(exc), started, user_reason=None)
         except PromptRejected as exc:
-            return self._fail(job, str(exc), started, user_reason="rejected")
+            return self._fail(taken, str(exc), started, user_reason="rejected")
         except BackendUnavailable as exc:
             self.notifier.backend_down(str(exc))
-            return self._fail(job, str(exc), started, user_reason="failed")
+            return self._fail(taken, str(exc), started, user_reason="failed")
         except PaintError as exc:
-            return self._fail(job, str(exc), started, user_reason="failed")
+            return self._fail(taken, str(exc), started, user_reason="failed")
         except Exception as exc:  # an adapter bug must not cost the user a credit
             log.exception("job crashed", extra={"job_id": job.id, "user_id": job.user_id})
-            return self._fail(job, f"{type(exc).__name__}: {exc}", started, user_reason="failed")
+            return self._fail(taken, f"{type(exc).__name__}: {exc}", started, user_reason="failed")
 
         self.notifier.backend_up()
-        self.ledger.capture(job_id=job.id)
-        done = self.jobs.finish(job.id, state=JobState.SUCCEEDED, at=self.clock.now()) or job
-        self.notifier.page_to_admins(done, page, self.users.get(job.user_id))
-        self._log(done, started)
+        closed = self.orders.close(job.id, state=JobState.SUCCEEDED, at=self.clock.now())
+        done = job if closed is None else closed.job
+        self.notifier.page_to_admins(done, page, user)
+        self._log(done, started, captured=closed is not None and closed.settled)
         return done
 
     def _make_page(self, job: Job) -> ColoringPage:
@@ -95,14 +91,14 @@ class RunGeneration:
         make = MakePage(self.generator, self.finisher, self.tracer, self.quality)
         return make(description=job.prompt, options=job.options, photo=photo, job_id=job.id)
 
-    def _fail(self, job: Job, error: str, started: float, *, user_reason: str | None) -> Job:
-        released = self.ledger.release(job_id=job.id)
-        failed = (
-            self.jobs.finish(job.id, state=JobState.FAILED, at=self.clock.now(), error=error) or job
+    def _fail(self, taken: TakenJob, error: str, started: float, *, user_reason: str | None) -> Job:
+        closed = self.orders.close(
+            taken.job.id, state=JobState.FAILED, at=self.clock.now(), error=error
         )
+        failed = taken.job if closed is None else closed.job
         if user_reason is not None:
-            self.notifier.page_failed(failed, reason=user_reason)
-        self._log(failed, started, released=released)
+            self.notifier.page_failed(failed, reason=user_reason, user=taken.user)
+        self._log(failed, started, released=closed is not None and closed.settled)
         return failed
 
     @staticmethod
