@@ -24,6 +24,8 @@ from adapters.memory import (
 )
 from adapters.mongo import MongoStore
 from paintcore.dialog import DialogNotifier
+from paintcore.domain.credits import Balance, Bucket, TransactionKind, purchase_key
+from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
 from paintcore.usecases import RegisterUser, RequestColoringPage, RunGeneration
@@ -35,6 +37,9 @@ BUDGETS = {
     "/start again": None,
     "page request": 3,
     "page completion (take, draw, deliver, settle)": 3,
+    "page request (paid credit)": 3,
+    "page completion (paid credit)": 3,
+    "page failed (take, refund)": 3,
 }
 # Collection methods that send exactly one command each (what the adapter uses).
 ONE_COMMAND = {
@@ -108,11 +113,13 @@ def count_flows(
     clock = ManualClock()
     queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
     register = RegisterUser(store.users, store.ledger, clock)
+    buyer = RegisterUser(store.users, store.ledger, clock, free_credits=0)
     request = RequestColoringPage(store.orders, queue, clock)
+    generator = FakeImageGenerator()
     run = RunGeneration(
         store.orders,
         store.users,
-        FakeImageGenerator(),
+        generator,
         FakePageFinisher(),
         DialogNotifier(messenger),
         clock,
@@ -139,7 +146,32 @@ def count_flows(
             options=PageOptions(),
         )
         counted("page completion (take, draw, deliver, settle)", run, job_id=job.id)
-    assert sum(m.kind == "page" for m in messenger.sent) == users, "every flow delivered a page"
+        job = request(user_id=profile.id, chat_id=i, description="дом", options=PageOptions())
+        generator.failures.append(GenerationFailed("the backend failed"))
+        counted("page failed (take, refund)", run, job_id=job.id)
+        # A user who bought credits and has no free ones left: the other bucket, same count.
+        paying = Profile(UserId(users + i), "bench")
+        buyer(profile=paying, language="ru")
+        store.ledger.grant(
+            user_id=paying.id,
+            amount=5,
+            key=purchase_key(f"bench-{i}"),
+            kind=TransactionKind.PURCHASE,
+            bucket=Bucket.PAID,
+        )
+        job = counted(
+            "page request (paid credit)",
+            request,
+            user_id=paying.id,
+            chat_id=users + i,
+            description="кот в шляпе",
+            options=PageOptions(),
+        )
+        counted("page completion (paid credit)", run, job_id=job.id)
+    assert sum(m.kind == "page" for m in messenger.sent) == 2 * users, "every page was delivered"
+    for i in range(1, users + 1):
+        balances = store.ledger.balance(UserId(i)), store.ledger.balance(UserId(users + i))
+        assert balances == (Balance(free=9), Balance(paid=4)), "one credit spent, one refunded"
     return counts
 
 

@@ -57,7 +57,8 @@ class Ledger(Protocol):
     ) -> bool:
         """Credit `amount` (> 0, else ValueError) to the free (from grants) or paid (from sales)
         bucket once per key (keys are unique across all users); False when the key was already
-        applied (nothing changes). A registration key credits its own user only (ValueError)."""
+        applied (nothing changes). A registration key credits its own user only, and the keys of
+        holds (`reserve:`, `capture:`, `release:`) are not grants' (ValueError)."""
         ...
 
     def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:

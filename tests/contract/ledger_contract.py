@@ -139,6 +139,20 @@ class LedgerContract:
         assert ledger.balance(BORIS) == Balance()
         assert ledger.transactions() == []
 
+    @pytest.mark.parametrize("key", [reserve_key("j9"), capture_key("j9"), release_key("j9")])
+    def test_a_grant_may_not_use_a_holds_key(self, ledger: Ledger, key: str) -> None:
+        with pytest.raises(ValueError, match="hold"):
+            ledger.grant(
+                user_id=ANNA,
+                amount=1,
+                key=key,
+                kind=TransactionKind.ADMIN_GRANT,
+                bucket=Bucket.FREE,
+            )
+
+        assert ledger.balance(ANNA) == Balance()
+        assert ledger.transactions() == []
+
     def test_grants_add_up_per_bucket(self, ledger: Ledger) -> None:
         give_free(ledger, ANNA, 10)
         give_paid(ledger, ANNA, 5, charge="a")

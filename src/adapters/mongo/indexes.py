@@ -19,7 +19,7 @@ class Index:
 
 
 INDEXES = (
-    # capture(job_id) and release(job_id) know only the job: find its wallet through its hold.
+    # reconcile() reads only the wallets with holds not yet settled (one per page in flight).
     Index("wallets", "holds_by_job", [("holds.job", 1)]),
     # reconcile() looks only at wallets with movements pending (normally none).
     Index(
@@ -42,6 +42,8 @@ INDEXES = (
     ),
     Index("jobs", "by_state_oldest_first", [("state", 1), ("created_at_us", 1)]),
     Index("jobs", "running_by_start", [("state", 1), ("started_at_us", 1)]),
+    # transactions(user) reads the records of the user's holds, which live in the jobs.
+    Index("jobs", "holds_by_user", [("hold.user_id", 1)]),
 )
 
 

@@ -37,23 +37,13 @@ class MongoJobs:
 
     @storage_call("jobs.add")
     def add(self, job: Job) -> None:
-        document = {
-            "_id": job.id,
-            "user_id": int(job.user_id),
-            "chat_id": job.chat_id,
-            "prompt": job.prompt,
-            "options": options_document(job.options),
-            "state": job.state.value,
-            # The field the unique partial index looks at: set while queued or running.
-            "in_flight": job.state.in_flight,
-            **time_fields("created_at", job.created_at),
-            **time_fields("started_at", job.started_at),
-            **time_fields("finished_at", job.finished_at),
-            "error": job.error,
-            "photo_file_id": job.photo_file_id,
-        }
+        fields = job_fields(job)
         try:
-            self._jobs.insert_one(document)
+            # Upserted: a reserve made before the job (a migration replays the ledger first)
+            # left a document holding only the hold's record, which the job fills in.
+            self._jobs.update_one(
+                {"_id": job.id, "state": {"$exists": False}}, {"$set": fields}, upsert=True
+            )
         except DuplicateKeyError as error:
             if self._is_duplicate_id(job.id, error):
                 raise ValueError(f"job {job.id} exists") from error
@@ -61,8 +51,8 @@ class MongoJobs:
 
     @storage_call("jobs.get")
     def get(self, job_id: str) -> Job | None:
-        found = retried(lambda: self._jobs.find_one({"_id": job_id}))
-        return None if found is None else _job(found)
+        found = retried(lambda: self._jobs.find_one({"_id": job_id, "state": {"$exists": True}}))
+        return None if found is None else read_job(found)
 
     @storage_call("jobs.start")
     def start(self, job_id: str, *, at: datetime) -> Job | None:
@@ -72,13 +62,12 @@ class MongoJobs:
     def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
         if state not in _FINAL:
             raise ValueError(f"cannot finish a job as {state}")
-        changes = {**time_fields("finished_at", at), "error": error, "in_flight": False}
-        return self._move(job_id, state, changes)
+        return self._move(job_id, state, final_fields(at, error))
 
     @storage_call("jobs.in_flight")
     def in_flight(self, user_id: UserId) -> Job | None:
         found = retried(lambda: self._jobs.find_one({"user_id": user_id, "in_flight": True}))
-        return None if found is None else _job(found)
+        return None if found is None else read_job(found)
 
     @storage_call("jobs.running_since_before")
     def running_since_before(self, moment: datetime) -> list[Job]:
@@ -91,13 +80,13 @@ class MongoJobs:
             ],
         }
         order = [("started_at_us", 1), ("started_at", 1), ("_id", 1)]
-        return [_job(doc) for doc in retried(lambda: list(self._jobs.find(query).sort(order)))]
+        return [read_job(doc) for doc in retried(lambda: list(self._jobs.find(query).sort(order)))]
 
     @storage_call("jobs.queued")
     def queued(self) -> list[Job]:
         query = {"state": JobState.QUEUED.value}
         found = retried(lambda: list(self._jobs.find(query).sort(_OLDEST_FIRST)))
-        return [_job(doc) for doc in found]
+        return [read_job(doc) for doc in found]
 
     @storage_call("jobs.counts")
     def counts(self) -> dict[JobState, int]:
@@ -116,7 +105,7 @@ class MongoJobs:
             {"$set": {"state": target.value, **changes}},
             return_document=ReturnDocument.AFTER,
         )
-        return None if found is None else _job(found)
+        return None if found is None else read_job(found)
 
     def _is_duplicate_id(self, job_id: str, error: DuplicateKeyError) -> bool:
         """Which unique rule refused the insert: a server names the index, mongomock does not."""
@@ -124,10 +113,34 @@ class MongoJobs:
         pattern = details.get("keyPattern")
         if isinstance(pattern, dict):
             return "_id" in pattern
-        return retried(lambda: self._jobs.find_one({"_id": job_id}, {"_id": 1})) is not None
+        query = {"_id": job_id, "state": {"$exists": True}}
+        return retried(lambda: self._jobs.find_one(query, {"_id": 1})) is not None
 
 
-def _job(doc: Document) -> Job:
+def job_fields(job: Job) -> Document:
+    """A job document's fields (all but `_id`, and the hold record the ledger keeps there)."""
+    return {
+        "user_id": int(job.user_id),
+        "chat_id": job.chat_id,
+        "prompt": job.prompt,
+        "options": options_document(job.options),
+        "state": job.state.value,
+        # The field the unique partial index looks at: set while queued or running.
+        "in_flight": job.state.in_flight,
+        **time_fields("created_at", job.created_at),
+        **time_fields("started_at", job.started_at),
+        **time_fields("finished_at", job.finished_at),
+        "error": job.error,
+        "photo_file_id": job.photo_file_id,
+    }
+
+
+def final_fields(at: datetime, error: str) -> Document:
+    """What finishing a job sets besides its state (and frees its one-in-flight slot)."""
+    return {**time_fields("finished_at", at), "error": error, "in_flight": False}
+
+
+def read_job(doc: Document) -> Job:
     options = doc.get("options")
     return Job(
         id=str(doc["_id"]),

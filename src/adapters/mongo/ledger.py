@@ -1,12 +1,14 @@
 """The credit ledger in MongoDB without multi-document transactions.
 
-A wallet document per user holds the buckets, the holds (one per job, never removed) and an outbox
-of movements not yet logged. Every movement is one guarded update of that document (the `$gte`
-guard in the filter, never read-modify-write in Python), then an insert into the log with a unique
-key, then a pull from the outbox; see outbox.py for how a crash in between is healed.
+A wallet document per user holds the buckets, the holds not yet settled, and an outbox of grants
+not yet logged. Every movement is one guarded update of that document (the `$gte` guard in the
+filter, never read-modify-write in Python) plus its record: a grant's in the log (unique key, see
+outbox.py), a registration's in the wallet itself, a hold's in its job document (see holds.py).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from bson import ObjectId
 from pymongo.collection import Collection
@@ -20,37 +22,39 @@ from paintcore.domain.credits import (
     SystemAccount,
     Transaction,
     TransactionKind,
-    capture_key,
     check_grant_key,
     registration_key,
-    release_key,
-    reserve_key,
     system_account,
     user_account,
 )
-from paintcore.domain.errors import DuplicateTransaction, QuotaExceeded
+from paintcore.domain.errors import QuotaExceeded
 from paintcore.domain.users import UserId
 from paintcore.ports import Clock
 
 from .documents import Document, integer, time_fields
 from .errors import retried, storage_call
+from .holds import RECONCILE_GRACE, HoldEntry, Holds
 from .outbox import Movement, Outbox, new_op
-from .reading import read_hold, read_transaction
+from .reading import read_transaction
 
 _GRANT_SOURCE = {Bucket.FREE: SystemAccount.GRANTS, Bucket.PAID: SystemAccount.SALES}
 _LOG_ORDER = [("created_at_us", 1), ("_id", 1)]
-_SPENT = system_account(SystemAccount.SPENT)
 _FIRST = ObjectId("000000000000000000000000")
 
 
 class MongoLedger:
     def __init__(
-        self, wallets: Collection[Document], transactions: Collection[Document], clock: Clock
+        self,
+        wallets: Collection[Document],
+        transactions: Collection[Document],
+        jobs: Collection[Document],
+        clock: Clock,
     ) -> None:
         self._wallets = wallets
         self._log = transactions
         self._clock = clock
         self._outbox = Outbox(wallets, transactions)
+        self.holds = Holds(wallets, jobs, clock)
 
     @storage_call("ledger.grant")
     def grant(
@@ -90,45 +94,20 @@ class MongoLedger:
     def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
         if amount <= 0:
             raise ValueError("a reservation must be positive")
+        recorded = self.holds.read(job_id)
+        if recorded is not None:
+            return recorded.hold  # a replay (or the job is another user's: answered alike)
         at, op = self._clock.now(), new_op()
         # Free credits first; a hold takes from one bucket only, so that it can remember it.
         for bucket in (Bucket.FREE, Bucket.PAID):
-            movement = Movement(
-                op=op,
-                key=reserve_key(job_id),
-                kind=TransactionKind.RESERVE,
-                user_id=user_id,
-                source=user_account(user_id, bucket),
-                target=user_account(user_id, Bucket.HELD),
-                amount=amount,
-                at=at,
-                job=job_id,
-                bucket=bucket,
-            )
-            hold = {"job": job_id, "bucket": bucket.value, "amount": amount, "state": "held"}
-            taken = self._wallets.update_one(
-                {"_id": user_id, "holds.job": {"$ne": job_id}, bucket.value: {"$gte": amount}},
-                {
-                    "$inc": {bucket.value: -amount, "held": amount},
-                    "$push": {"holds": hold, "pending": movement.entry()},
-                },
-            )
-            if not taken.matched_count:
-                continue
-            if self._outbox.complete(movement):
-                return Hold(job_id, user_id, bucket, amount, HoldState.HELD)
-            # Taken back: the job is reserved in another wallet (answered like a replay, as the
-            # other adapters do), or a grant used its key.
-            found = self._find_hold(job_id)
-            if found is None:
-                raise DuplicateTransaction(f"transaction {movement.key} already exists")
-            return found[0]
-        found = self._find_hold(job_id)
-        if found is None:
-            raise QuotaExceeded(f"user {user_id} has not {amount} credit(s) in one bucket")
-        existing, pending = found
-        self._outbox.complete_pending(existing.user_id, pending, {reserve_key(job_id)})
-        return existing
+            entry = HoldEntry(job_id, user_id, bucket, amount, op, at, opened=False)
+            if self.holds.take(entry) is not None:
+                return self.holds.finish_reserve(entry)
+        # Nothing taken: a reserve of this job may be half-done (a racer, a crash): finish it.
+        pending = self.holds.pending_entry(user_id, job_id)
+        if pending is not None:
+            return self.holds.finish_reserve(pending)
+        raise QuotaExceeded(f"user {user_id} has not {amount} credit(s) in one bucket")
 
     @storage_call("ledger.capture")
     def capture(self, *, job_id: str) -> bool:
@@ -140,8 +119,8 @@ class MongoLedger:
 
     @storage_call("ledger.hold")
     def hold(self, job_id: str) -> Hold | None:
-        found = self._find_hold(job_id)
-        return None if found is None else found[0]
+        recorded = self.holds.read(job_id)
+        return None if recorded is None else recorded.hold
 
     @storage_call("ledger.balance")
     def balance(self, user_id: UserId) -> Balance:
@@ -160,6 +139,7 @@ class MongoLedger:
             signed["_id"] = user_id
         wallets = retried(lambda: list(self._wallets.find(signed, {"signup": 1})))
         records = [(read_transaction(doc), doc["_id"]) for doc in logged]
+        records.extend(self.holds.transactions(user_id))
         for wallet in wallets:
             signup = wallet["signup"]
             if isinstance(signup, dict):
@@ -170,10 +150,11 @@ class MongoLedger:
         return [record for record, _ in records]
 
     @storage_call("ledger.reconcile")
-    def reconcile(self) -> int:
-        """Complete every movement a crash left between its wallet update and its log record;
-        how many there were. Safe to run at any time, also while the bot works."""
-        return self._outbox.reconcile()
+    def reconcile(self, grace: timedelta = RECONCILE_GRACE) -> int:
+        """Complete every movement a crash left between its two writes; how many there were.
+        Safe to run at any time, also while the bot works: a hold reserved less than `grace` ago
+        whose job has no record yet is left to its reserve."""
+        return self._outbox.reconcile() + self.holds.reconcile(grace)
 
     def _sign_up(self, user_id: UserId, amount: int, kind: TransactionKind, bucket: Bucket) -> bool:
         """The registration grant: credited and recorded in one guarded upsert of the user's own
@@ -201,49 +182,13 @@ class MongoLedger:
         return True
 
     def _settle(self, job_id: str, outcome: HoldState) -> bool:
-        """Capture or release: the first guarded update of a held hold wins, later ones match
-        nothing."""
-        found = self._find_hold(job_id)
-        if found is None:
+        """Capture or release: the job's record first (the first of the two wins), then the
+        wallet. A replay also finishes a settlement whose wallet step was lost."""
+        settled = self.holds.settle_record(job_id, outcome)
+        if settled is None:
+            recorded = self.holds.read(job_id)
+            if recorded is not None and recorded.state is not HoldState.HELD:
+                self.holds.apply(recorded.entry, recorded.state)
             return False
-        hold, pending = found
-        keys = {reserve_key(job_id), capture_key(job_id), release_key(job_id)}
-        self._outbox.complete_pending(hold.user_id, pending, keys)
-        if hold.state is not HoldState.HELD:
-            return False
-        changes = {"held": -hold.amount}
-        if outcome is HoldState.CAPTURED:
-            kind, key, target = TransactionKind.CAPTURE, capture_key(job_id), _SPENT
-        else:
-            kind, key = TransactionKind.RELEASE, release_key(job_id)
-            target = user_account(hold.user_id, hold.bucket)
-            changes[hold.bucket.value] = hold.amount
-        source = user_account(hold.user_id, Bucket.HELD)
-        at = self._clock.now()
-        movement = Movement(new_op(), key, kind, hold.user_id, source, target, hold.amount, at)
-        guard = {
-            "_id": hold.user_id,
-            "holds": {"$elemMatch": {"job": job_id, "state": HoldState.HELD.value}},
-            "held": {"$gte": hold.amount},
-        }
-        # `holds.$` is the hold the filter matched: the filter names no other array.
-        settle = {
-            "$set": {"holds.$.state": outcome.value},
-            "$inc": changes,
-            "$push": {"pending": movement.entry()},
-        }
-        if not self._wallets.update_one(guard, settle).matched_count:
-            again = self._find_hold(job_id)
-            if again is not None and again[0].state is HoldState.HELD:
-                raise RuntimeError(f"ledger corrupt: wallet of user {hold.user_id} lacks the hold")
-            return False
-        if not self._outbox.complete(movement):
-            raise DuplicateTransaction(f"transaction {key} already exists")
+        self.holds.settle_wallet(settled.entry, outcome)
         return True
-
-    def _find_hold(self, job_id: str) -> tuple[Hold, object] | None:
-        """The hold of a job and its wallet's pending movements."""
-        projection = {"holds": {"$elemMatch": {"job": job_id}}, "pending": 1}
-        wallet = retried(lambda: self._wallets.find_one({"holds.job": job_id}, projection))
-        hold = None if wallet is None else read_hold(wallet, job_id)
-        return None if wallet is None or hold is None else (hold, wallet.get("pending"))

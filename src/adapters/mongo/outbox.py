@@ -1,7 +1,8 @@
-"""The wallet outbox: movements already in a wallet document but not yet in the log, completed here.
+"""The wallet outbox: grants queued in a wallet document but not yet in the log, completed here.
 
-A movement first changes one wallet document and, in the same guarded update, pushes itself to the
-wallet's `pending` list; then its record is inserted into the log (unique key); then it is pulled.
+A grant first pushes itself to its wallet's `pending` list (one guarded update); then its record is
+inserted into the log (unique key); then it is pulled and credited in one update. (Holds and
+registrations keep their records elsewhere: holds.py, ledger.py.)
 Whoever finds it pending (the caller, a replay of the same key, `reconcile()` after a crash) can
 complete it: every step is keyed by the movement's `op` id, so completing twice is harmless.
 """
@@ -41,9 +42,7 @@ class Movement:
     target: str
     amount: int
     at: datetime
-    credit: Bucket | None = None  # grants: the bucket credited once the log has the record
-    job: str | None = None  # hold movements: the job whose hold they changed
-    bucket: Bucket | None = None  # hold movements: the bucket the hold came from
+    credit: Bucket | None = None  # the bucket credited once the log has the record
 
     def entry(self) -> Document:
         """The movement as an element of the wallet's `pending` list."""
@@ -56,8 +55,6 @@ class Movement:
             "amount": self.amount,
             **time_fields("at", self.at),
             "credit": None if self.credit is None else self.credit.value,
-            "job": self.job,
-            "bucket": None if self.bucket is None else self.bucket.value,
         }
 
     def record(self) -> Document:
@@ -79,7 +76,7 @@ class Movement:
         amount = integer(entry, "amount")
         if at is None or not op or not key or amount <= 0:
             return None
-        credit, bucket, job = entry.get("credit"), entry.get("bucket"), entry.get("job")
+        credit = entry.get("credit")
         try:
             return cls(
                 op=op,
@@ -91,8 +88,6 @@ class Movement:
                 amount=amount,
                 at=at,
                 credit=None if credit is None else Bucket(credit),
-                job=job if isinstance(job, str) else None,
-                bucket=None if bucket is None else Bucket(bucket),
             )
         except ValueError:
             return None
@@ -163,25 +158,8 @@ class Outbox:
         return True
 
     def _undo(self, movement: Movement) -> None:
-        """Take back a movement whose key another movement logged first: a grant replayed by a
-        racer (nothing was credited yet), or a reserve under a key reused by mistake."""
+        """Take back a grant whose key another movement logged first (a replay that raced past
+        the caller's check): nothing was credited yet, so pulling it is all."""
         guard: Document = {"_id": movement.user_id, "pending.op": movement.op}
-        pull: Document = {"pending": {"op": movement.op}}
-        bucket = movement.bucket
-        if movement.kind is TransactionKind.RESERVE and bucket is not None:
-            still_held = {
-                **guard,
-                "holds": {"$elemMatch": {"job": movement.job, "state": "held"}},
-                "held": {"$gte": movement.amount},
-            }
-            give_back = {
-                "$inc": {bucket.value: movement.amount, "held": -movement.amount},
-                "$pull": {**pull, "holds": {"job": movement.job}},
-            }
-            if retried(lambda: self._wallets.update_one(still_held, give_back)).matched_count:
-                return
-        if movement.credit is None and movement.kind is not TransactionKind.RESERVE:
-            # A capture or release under a key someone else logged: only a reused key or job id
-            # gets here, and the wallet keeps the change the log cannot explain.
-            log.error("ledger key taken by another transaction", extra={"key": movement.key})
-        retried(lambda: self._wallets.update_one(guard, {"$pull": pull}))
+        pull: Document = {"$pull": {"pending": {"op": movement.op}}}
+        retried(lambda: self._wallets.update_one(guard, pull))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from types import TracebackType
 
 from pymongo import MongoClient
 
-from paintcore.orders import StepwiseOrders
 from paintcore.ports import Clock, Conversations, Jobs, Ledger, PageOrders, Preferences, Users
 
 from .conversations import MongoConversations
 from .documents import Document
 from .errors import storage_call
+from .holds import RECONCILE_GRACE
 from .indexes import ensure_indexes
 from .jobs import MongoJobs
 from .ledger import MongoLedger
+from .orders import MongoOrders
 from .preferences import MongoPreferences
 from .users import MongoUsers
 
@@ -24,20 +26,23 @@ class MongoStore:
     (StorageUnavailable if it cannot). Safe to share between threads; `close()` closes the client.
 
     Run `reconcile()` at start-up and now and then: it completes credit movements a crash left
-    half-done (each is one wallet update, then its log record; see docs/MONGO.md).
+    half-done (each is one wallet update and one record elsewhere; see docs/MONGO.md).
     """
 
     def __init__(self, client: MongoClient[Document], database: str, clock: Clock) -> None:
         self._client = client
         self._db = client.get_database(database)
         collection = self._db.get_collection
-        self._ledger = MongoLedger(collection("wallets"), collection("transactions"), clock)
+        wallets, jobs = collection("wallets"), collection("jobs")
+        self._ledger = MongoLedger(wallets, collection("transactions"), jobs, clock)
         # Typed as the ports so that mypy checks each adapter fits its port.
         self.users: Users = MongoUsers(collection("users"))
         self.ledger: Ledger = self._ledger
-        self.jobs: Jobs = MongoJobs(collection("jobs"))
+        self.jobs: Jobs = MongoJobs(jobs)
         self.conversations: Conversations = MongoConversations(collection("conversations"))
-        self.orders: PageOrders = StepwiseOrders(self.users, self.ledger, self.jobs)
+        self.orders: PageOrders = MongoOrders(
+            collection("users"), wallets, jobs, self._ledger.holds, clock
+        )
         self.preferences: Preferences = MongoPreferences(collection("preferences"))
         self.ensure_indexes()
 
@@ -55,10 +60,10 @@ class MongoStore:
         """Return if the server answers; StorageUnavailable if not."""
         self._client.admin.command("ping")
 
-    def reconcile(self) -> int:
-        """Complete credit movements a crash left between their wallet update and their log
-        record; how many there were."""
-        return self._ledger.reconcile()
+    def reconcile(self, grace: timedelta = RECONCILE_GRACE) -> int:
+        """Complete credit movements a crash left between their two writes; how many there were
+        (a hold younger than `grace` whose job has no record yet is left to its reserve)."""
+        return self._ledger.reconcile(grace)
 
     def close(self) -> None:
         """Close the client; later calls raise StorageUnavailable. Closing twice is harmless."""

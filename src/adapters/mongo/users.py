@@ -18,16 +18,7 @@ class MongoUsers:
 
     @storage_call("users.add")
     def add(self, user: User) -> bool:
-        document = {
-            "_id": int(user.id),
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "username": user.username,
-            "language": user.language,
-            **time_fields("registered_at", user.registered_at),
-            "banned": user.banned,
-            "blocked": user.blocked,
-        }
+        document = {"_id": int(user.id), **user_fields(user)}
         try:
             # Not retried: after a dropped connection a second insert could not tell "mine went
             # through" from "someone else's did".
@@ -39,7 +30,7 @@ class MongoUsers:
     @storage_call("users.get")
     def get(self, user_id: UserId) -> User | None:
         found = retried(lambda: self._users.find_one({"_id": user_id}))
-        return None if found is None else _user(found)
+        return None if found is None else read_user(found)
 
     @storage_call("users.set_blocked")
     def set_blocked(self, user_id: UserId, blocked: bool) -> None:
@@ -66,7 +57,20 @@ class MongoUsers:
             raise UserNotFound(f"no user {user_id}")
 
 
-def _user(doc: Document) -> User:
+def user_fields(user: User) -> Document:
+    """A user document's fields but `_id` (also the snapshot a page's job keeps of its user)."""
+    return {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "username": user.username,
+        "language": user.language,
+        **time_fields("registered_at", user.registered_at),
+        "banned": user.banned,
+        "blocked": user.blocked,
+    }
+
+
+def read_user(doc: Document) -> User:
     return User(
         id=UserId(doc["_id"]),
         first_name=text(doc, "first_name"),

@@ -95,11 +95,17 @@ def registration_key(user_id: UserId) -> str:
     return f"register:{user_id}"
 
 
+HOLD_KEY_PREFIXES = ("reserve:", "capture:", "release:")
+
+
 def check_grant_key(user_id: UserId, key: str) -> None:
-    """ValueError when `key` is another user's registration key: a registration credits its own
-    user only (which lets a store keep it in that user's own record)."""
+    """ValueError when `key` is another user's registration key (a registration credits its own
+    user only, which lets a store keep it in that user's own record) or a hold's key (those
+    belong to a job's reserve, capture and release, which a store may keep with the job)."""
     if key.startswith("register:") and key != registration_key(user_id):
         raise ValueError(f"{key} is not the registration key of user {user_id}")
+    if key.startswith(HOLD_KEY_PREFIXES):
+        raise ValueError(f"{key} is a hold's key, not a grant's")
 
 
 def reserve_key(job_id: str) -> str:

@@ -1,0 +1,182 @@
+"""MongoOrders: a page's credit held, taken and settled in three commands each way.
+
+open  = read the user with their wallet (one aggregate with $lookup), take the credit from the
+        bucket that has it (one guarded update of the wallet), insert the job with its hold's
+        record and a snapshot of the user and of the credits left (one insert);
+take  = move the job to running (one guarded update), which returns all a worker needs;
+close = finish the job and settle its hold's record (one guarded update of the job), then the
+        wallet (one guarded update).
+See holds.py for why a crash between any two of them loses nothing, and docs/MONGO.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from paintcore.domain.credits import Bucket, HoldState
+from paintcore.domain.errors import (
+    JobInFlight,
+    QuotaExceeded,
+    StorageUnavailable,
+    UserBanned,
+    UserNotFound,
+)
+from paintcore.domain.jobs import ClosedJob, Job, JobState, TakenJob, can_move
+from paintcore.domain.users import User, UserId
+from paintcore.ports import Clock
+
+from .documents import Document, integer, time_fields
+from .errors import retried, storage_call
+from .holds import HoldEntry, HoldRecord, Holds, read_record, settlement
+from .jobs import final_fields, job_fields, read_job
+from .outbox import new_op
+from .users import read_user, user_fields
+
+_FINAL = (JobState.SUCCEEDED, JobState.FAILED)
+_OUTCOME = {JobState.SUCCEEDED: HoldState.CAPTURED, JobState.FAILED: HoldState.RELEASED}
+# Each failed guarded update means another movement changed the wallet since it was read, so
+# the loop makes progress; this many in a row is a storm worth an error rather than a spin.
+_ATTEMPTS = 8
+_WALLET_FIELDS = {"free": 1, "paid": 1}
+
+
+class MongoOrders:
+    def __init__(
+        self,
+        users: Collection[Document],
+        wallets: Collection[Document],
+        jobs: Collection[Document],
+        holds: Holds,
+        clock: Clock,
+    ) -> None:
+        self._users = users
+        self._wallets = wallets
+        self._jobs = jobs
+        self._holds = holds
+        self._clock = clock
+
+    @storage_call("orders.open")
+    def open(self, job: Job) -> Job:
+        for _ in range(_ATTEMPTS):
+            user, wallet = self._user_and_wallet(job.user_id)
+            bucket = next((b for b in (Bucket.FREE, Bucket.PAID) if integer(wallet, b) >= 1), None)
+            if bucket is None:
+                if retried(lambda: self._jobs.find_one(_in_flight(job.user_id), {"_id": 1})):
+                    raise JobInFlight(f"user {job.user_id} already has a job in flight")
+                raise QuotaExceeded(f"user {job.user_id} has no credits")
+            entry = HoldEntry(job.id, job.user_id, bucket, 1, new_op(), job.created_at, True)
+            after = self._holds.take(entry)
+            if after is not None:
+                credits_left = integer(after, "free") + integer(after, "paid")
+                self._insert(job, entry, user, credits_left)
+                return job
+        raise StorageUnavailable(f"the wallet of user {job.user_id} kept changing; try again")
+
+    @storage_call("orders.take")
+    def take(self, job_id: str, *, at: datetime) -> TakenJob | None:
+        found = self._move(job_id, JobState.RUNNING, time_fields("started_at", at), settle=None)
+        if found is None:
+            return None
+        job, record = read_job(found), read_record(found)
+        held = record is not None and record.state is HoldState.HELD
+        credits_left = found.get("credits_left")
+        if not isinstance(credits_left, int) or isinstance(credits_left, bool):
+            # A job not opened here (moved from SQLite): read what the snapshot would have said.
+            wallet = retried(lambda: self._wallets.find_one({"_id": job.user_id}, _WALLET_FIELDS))
+            credits_left = integer(wallet or {}, "free") + integer(wallet or {}, "paid")
+        return TakenJob(job, self._user_of(found, job), held, credits_left)
+
+    @storage_call("orders.close")
+    def close(
+        self, job_id: str, *, state: JobState, at: datetime, error: str = ""
+    ) -> ClosedJob | None:
+        if state not in _FINAL:
+            raise ValueError(f"cannot close a job as {state}")
+        changes = final_fields(at, error)
+        found = self._move(job_id, state, changes, settle=settlement(_OUTCOME[state], at))
+        record = None if found is None else read_record(found)
+        if found is None:
+            # No held credit to settle (lost by a crash before the record, or never reserved).
+            found = self._move(job_id, state, changes, settle=None)
+            if found is None:
+                return None
+        elif record is not None:
+            self._holds.settle_wallet(record.entry, record.state)
+        job = read_job(found)
+        return ClosedJob(job, self._user_of(found, job), settled=record is not None)
+
+    def _user_and_wallet(self, user_id: UserId) -> tuple[User, Document]:
+        """The user and their wallet in one command; UserNotFound, UserBanned."""
+        pipeline: list[Document] = [
+            {"$match": {"_id": user_id}},
+            {"$lookup": {"from": "wallets", "localField": "_id", "foreignField": "_id", "as": "w"}},
+            {"$project": {"w.holds": 0, "w.pending": 0, "w.signup": 0}},
+        ]
+        found = retried(lambda: list(self._users.aggregate(pipeline)))
+        if not found:
+            raise UserNotFound(f"no user {user_id}")
+        user = read_user(found[0])
+        if user.banned:
+            raise UserBanned(f"user {user_id} is banned")
+        wallets = found[0].get("w")
+        return user, wallets[0] if isinstance(wallets, list) and wallets else {}
+
+    def _insert(self, job: Job, entry: HoldEntry, user: User, credits_left: int) -> None:
+        document = {
+            "_id": job.id,
+            **job_fields(job),
+            "hold": entry.record(),
+            "user": user_fields(user),
+            "credits_left": credits_left,
+        }
+        try:
+            retried(lambda: self._jobs.insert_one(document))
+            return
+        except DuplicateKeyError as error:
+            cause: Exception = error
+        # Ours when a retry after a dropped connection found the first insert done.
+        existing = retried(lambda: self._jobs.find_one({"_id": job.id}, {"hold": 1, "state": 1}))
+        record: HoldRecord | None = None if existing is None else read_record(existing)
+        if existing is not None and "state" in existing and record and record.entry.op == entry.op:
+            return
+        self._holds.apply(entry, HoldState.RELEASED)  # the credit goes back in every other case
+        if existing is None:
+            raise JobInFlight(f"user {job.user_id} already has a job in flight") from cause
+        if record is not None and record.entry.op == entry.op:
+            # reconcile() gave the credit back while this request stalled (see holds.py).
+            raise StorageUnavailable("the request took too long and was undone") from cause
+        raise ValueError(f"job {job.id} exists") from cause
+
+    def _move(
+        self, job_id: str, target: JobState, changes: Document, *, settle: Document | None
+    ) -> Document | None:
+        """The job moved to `target` (guarded by its state), settling its held record with it
+        when `settle` (the record's changes) is given, and matching only then; the document
+        after, or None."""
+        sources = [state.value for state in JobState if can_move(state, target)]
+        guard: Document = {"_id": job_id, "state": {"$in": sources}}
+        update = {"state": target.value, **changes}
+        if settle is not None:
+            guard["hold.state"] = HoldState.HELD.value
+            update.update(settle)
+        # No projection: mongomock returns None when it leaves out `_id` (see the tests).
+        found: Document | None = self._jobs.find_one_and_update(
+            guard, {"$set": update}, return_document=ReturnDocument.AFTER
+        )
+        return found
+
+    def _user_of(self, found: Document, job: Job) -> User | None:
+        """The snapshot the job keeps of its user; read for a job not opened here."""
+        snapshot = found.get("user")
+        if isinstance(snapshot, dict):
+            return read_user({**snapshot, "_id": job.user_id})
+        stored = retried(lambda: self._users.find_one({"_id": job.user_id}))
+        return None if stored is None else read_user(stored)
+
+
+def _in_flight(user_id: UserId) -> Document:
+    return {"user_id": int(user_id), "in_flight": True}
