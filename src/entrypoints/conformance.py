@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         MongoConversations,
         MongoJobs,
         MongoLedger,
+        MongoOrders,
         MongoPreferences,
         MongoUsers,
     )
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from paintcore.dialog import DialogNotifier
     from paintcore.domain.moderation import KidSafetyWordList
     from paintcore.moderation import ModerationChain
+    from paintcore.orders import StepwiseOrders
     from paintcore.ports import (
         Attachments,
         Clock,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
         Moderator,
         Pacer,
         PageFinisher,
+        PageOrders,
         PhotoTracer,
         Preferences,
         Users,
@@ -68,6 +71,9 @@ if TYPE_CHECKING:
         tuple[Preferences, Preferences, Preferences],
     ]:
         return users, ledgers, jobs, talks, prefs
+
+    def orders(books: tuple[MongoOrders, StepwiseOrders]) -> tuple[PageOrders, PageOrders]:
+        return books
 
     def images(
         generators: tuple[OpenAIImageGenerator, OfflinePatternGenerator, memory.FakeImageGenerator],

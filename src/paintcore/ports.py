@@ -134,18 +134,22 @@ class PageOrders(Protocol):
     def open(self, job: Job) -> Job:
         """Store the queued `job` with one credit held for it (free bucket first): UserNotFound,
         UserBanned, JobInFlight (the user has a queued or running job) or QuotaExceeded, checked
-        in that order, with nothing held or stored."""
+        in that order, with nothing held and no job in flight (a store may record the job as
+        failed when a racing movement took the credit between its checks)."""
         ...
 
     def take(self, job_id: str, *, at: datetime) -> TakenJob | None:
-        """Move a queued job to running; None if it is not queued (taken or finished already)."""
+        """Move a queued job to running; None if it is not queued (taken or finished already).
+        The user and the credits left come as of the request or later: a store may keep a
+        snapshot taken at `open` (MongoDB does, to answer in one command)."""
         ...
 
     def close(
         self, job_id: str, *, state: JobState, at: datetime, error: str = ""
     ) -> ClosedJob | None:
         """Finish the job as succeeded (its credit is spent) or failed (given back); None when
-        the job cannot move there (already finished, unknown). ValueError for another state."""
+        the job cannot move there (already finished, unknown). ValueError for another state,
+        checked first (also for an unknown job)."""
         ...
 
 

@@ -5,6 +5,7 @@ from .conversations import MongoConversations
 from .indexes import INDEXES
 from .jobs import MongoJobs
 from .ledger import MongoLedger
+from .orders import MongoOrders
 from .preferences import MongoPreferences
 from .store import MongoStore
 from .users import MongoUsers
@@ -15,6 +16,7 @@ __all__ = [
     "MongoConversations",
     "MongoJobs",
     "MongoLedger",
+    "MongoOrders",
     "MongoPreferences",
     "MongoStore",
     "MongoUsers",

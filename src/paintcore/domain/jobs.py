@@ -64,9 +64,9 @@ class TakenJob:
     """A job a worker took (now running), with what drawing and delivering it needs to know."""
 
     job: Job
-    user: User | None  # the user as of the request (language and names for the texts)
+    user: User | None  # the user as of the request or later (language and names for the texts)
     held: bool  # a credit is held for the job; False only after a crash lost the reservation
-    credits_left: int  # what the user may still spend besides this page
+    credits_left: int  # what the user may still spend besides this page, as of the request or later
 
 
 @dataclass(frozen=True, slots=True)
