@@ -13,6 +13,7 @@ import pytest
 
 from adapters.memory import ManualClock
 from contract.ledger_contract import account_totals
+from contract.racing import race
 from paintcore.domain.credits import (
     Balance,
     Bucket,
@@ -30,7 +31,7 @@ from paintcore.domain.credits import (
     user_account,
 )
 from paintcore.domain.errors import JobInFlight, QuotaExceeded, UserBanned, UserNotFound
-from paintcore.domain.jobs import Job, JobState
+from paintcore.domain.jobs import ClosedJob, Job, JobState
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import User, UserId
 from paintcore.ports import Jobs, Ledger, PageOrders, Users
@@ -124,6 +125,12 @@ def a_page(job_id: str, user_id: UserId, clock: ManualClock) -> Job:
 def later(clock: ManualClock, seconds: float = 10) -> datetime:
     clock.advance(seconds)
     return clock.now()
+
+
+def running(world: OrdersWorld, job_id: str, user_id: UserId, clock: ManualClock) -> None:
+    """Open a page of the user and take it: it is running, its credit held."""
+    world.orders.open(a_page(job_id, user_id, clock))
+    assert world.orders.take(job_id, at=later(clock)) is not None
 
 
 def keys(transactions: list[Transaction]) -> list[str]:
@@ -259,8 +266,7 @@ class PageOrdersContract:
         self, world: OrdersWorld, clock: ManualClock
     ) -> None:
         register(world, ANNA, free=1)
-        world.orders.open(a_page("j1", ANNA, clock))
-        assert world.orders.take("j1", at=later(clock)) is not None
+        running(world, "j1", ANNA, clock)
         assert world.orders.close("j1", state=JobState.SUCCEEDED, at=later(clock)) is not None
 
         self.assert_refused(world, a_page("j2", ANNA, clock), QuotaExceeded)
@@ -645,3 +651,53 @@ class PageOrdersContract:
         assert world.ledger.balance(ANNA) == Balance(free=1, paid=1, held=1)
         assert world.ledger.balance(BORIS) == Balance(paid=1)
         assert world.ledger.balance(VERA) == Balance(paid=2)
+
+    # -- races (two bot processes, or a worker and the recovery) ---------------------------------
+
+    def test_racing_opens_of_one_user_store_one_job_and_hold_one_credit(
+        self, world: OrdersWorld, clock: ManualClock
+    ) -> None:
+        register(world, ANNA, free=3)
+
+        outcomes = race(8, lambda i: world.orders.open(a_page(f"r{i}", ANNA, clock)))
+
+        opened = [o for o in outcomes if isinstance(o, Job)]
+        assert len(opened) == 1
+        assert all(isinstance(o, JobInFlight) for o in outcomes if not isinstance(o, Job))
+        assert world.ledger.balance(ANNA) == Balance(free=2, held=1)
+        in_flight = world.jobs.in_flight(ANNA)
+        assert in_flight is not None and in_flight.id == opened[0].id
+
+    def test_racing_opens_for_the_last_credit_of_one_user_hold_it_once(
+        self, world: OrdersWorld, clock: ManualClock
+    ) -> None:
+        register(world, ANNA, free=1)
+
+        outcomes = race(8, lambda i: world.orders.open(a_page(f"r{i}", ANNA, clock)))
+
+        assert sum(isinstance(o, Job) for o in outcomes) == 1
+        assert all(isinstance(o, (Job, JobInFlight, QuotaExceeded)) for o in outcomes)
+        assert world.ledger.balance(ANNA) == Balance(held=1)
+
+    def test_racing_closes_of_one_job_settle_its_credit_once(
+        self, world: OrdersWorld, clock: ManualClock
+    ) -> None:
+        register(world, ANNA, free=3)
+        running(world, "r1", ANNA, clock)
+
+        outcomes = race(
+            8, lambda i: world.orders.close("r1", state=FINAL_STATES[i % 2], at=later(clock))
+        )
+
+        assert sum(isinstance(o, ClosedJob) and o.settled for o in outcomes) <= 1
+        assert all(o is None or isinstance(o, ClosedJob) for o in outcomes)
+        settlements = [
+            t.key
+            for t in world.ledger.transactions(ANNA)
+            if t.key in (capture_key("r1"), release_key("r1"))
+        ]
+        assert len(settlements) == 1
+        captured = settlements == [capture_key("r1")]
+        assert world.ledger.balance(ANNA) == (Balance(free=2) if captured else Balance(free=3))
+        job = world.jobs.get("r1")
+        assert job is not None and job.state in FINAL_STATES

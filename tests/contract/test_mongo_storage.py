@@ -35,6 +35,14 @@ Where mongomock differs from a real server, and what the adapter or these tests 
    index again against every document, ignoring the filter, so a second MongoStore on a database
    with two finished jobs of one user fails with DuplicateKeyError. `Serialized` skips creating
    an index whose name exists, which is what a server does.
+11. In an aggregation-pipeline update, mongomock stores the expressions inside an array literal
+   unevaluated (`$concatArrays: ["$holds", [{bucket: {$cond: ...}}]]` pushes the `$cond` itself),
+   and it has no `$unset` stage. A server evaluates them. So MongoOrders.open does not choose the
+   free or paid bucket inside the update (which a server could do in one command): it reads the
+   wallet in the aggregate it needs for the user anyway and takes from the chosen bucket with an
+   ordinary guarded update, which both run the same way (3 commands; see docs/MONGO.md).
+12. `$lookup` (localField/foreignField) in an aggregate works the same on both; MongoOrders.open
+   relies on it to read the user and the wallet in one command.
 """
 
 from __future__ import annotations

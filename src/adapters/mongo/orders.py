@@ -11,6 +11,7 @@ See holds.py for why a crash between any two of them loses nothing, and docs/MON
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from pymongo import ReturnDocument
@@ -35,6 +36,8 @@ from .holds import HoldEntry, HoldRecord, Holds, read_record, settlement
 from .jobs import final_fields, job_fields, read_job
 from .outbox import new_op
 from .users import read_user, user_fields
+
+log = logging.getLogger(__name__)
 
 _FINAL = (JobState.SUCCEEDED, JobState.FAILED)
 _OUTCOME = {JobState.SUCCEEDED: HoldState.CAPTURED, JobState.FAILED: HoldState.RELEASED}
@@ -106,6 +109,8 @@ class MongoOrders:
                 return None
         elif record is not None:
             self._holds.settle_wallet(record.entry, record.state)
+        else:  # settled a record this version cannot read (edited by hand): a person must look
+            log.error("unreadable hold record settled", extra={"job_id": job_id})
         job = read_job(found)
         return ClosedJob(job, self._user_of(found, job), settled=record is not None)
 
@@ -113,7 +118,14 @@ class MongoOrders:
         """The user and their wallet in one command; UserNotFound, UserBanned."""
         pipeline: list[Document] = [
             {"$match": {"_id": user_id}},
-            {"$lookup": {"from": "wallets", "localField": "_id", "foreignField": "_id", "as": "w"}},
+            {
+                "$lookup": {
+                    "from": self._wallets.name,
+                    "localField": "_id",
+                    "foreignField": "_id",
+                    "as": "w",
+                }
+            },
             {"$project": {"w.holds": 0, "w.pending": 0, "w.signup": 0}},
         ]
         found = retried(lambda: list(self._users.aggregate(pipeline)))
