@@ -28,11 +28,26 @@ def redactor(secrets: Iterable[str]) -> Any:
     return redact
 
 
+class CurrentStderr:
+    """`sys.stderr` as it is when a line is written, not as it was when logging was set up: a
+    thread still logging after whoever replaced stderr (a test's capture) closed the old one
+    must not write to a closed file."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(
     *, fmt: str | None, level: str, secrets: Iterable[str] = (), stream: Any = None
 ) -> None:
     """Send structlog and stdlib logs as JSON or console lines to stderr (stdout is the chat)."""
-    stream = stream or sys.stderr
+    stream = stream or CurrentStderr()
     if fmt is None:
         fmt = "console" if stream.isatty() else "json"
     shared: list[Any] = [

@@ -131,3 +131,17 @@ def test_logs_are_json_with_context_and_secrets_redacted() -> None:
     assert first["state"] == "succeeded" and first["level"] == "info"
     assert second["update_id"] == 9
     assert "super-secret-token" not in stream.getvalue() and "***" in second["event"]
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_logs_go_to_stderr_as_it_is_when_they_are_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", first)
+    configure_logging(fmt="json", level="INFO")
+    # Whoever set stderr up (a test's capture) replaces and closes it; threads still log.
+    monkeypatch.setattr("sys.stderr", second)
+    first.close()
+
+    logging.getLogger("paintcore.test").info("after the swap")
+
+    assert json.loads(second.getvalue())["event"] == "after the swap"
