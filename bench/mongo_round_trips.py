@@ -45,6 +45,7 @@ BUDGETS = {
 ONE_COMMAND = {
     "aggregate",
     "count_documents",
+    "delete_many",
     "delete_one",
     "find",
     "find_one",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import structlog
 
+from paintcore.domain.conversation import EXPECTATION_LIFETIME
+
 from .container import Container
 from .periodic import Every
 from .settings import Settings
@@ -13,15 +15,21 @@ log = structlog.get_logger(__name__)
 
 def start_recovery(container: Container, settings: Settings) -> Every:
     """Finish half-done credit movements (MongoDB's outbox; nothing to do on SQLite), then refund
-    jobs left running and, at start-up only, re-enqueue queued ones; repeat every
+    jobs left running and, at start-up only, re-enqueue queued ones, then forget expectations a day
+    old (the dialog ignores them anyway); repeat every
     max(5 s, PAINTBOT_JOB_TIMEOUT / 4) in a background thread. Stop the returned ticker on exit."""
     store, recover = container.store(), container.recover_jobs()
+    conversations, clock = container.conversations(), container.clock()
 
     def heal(*, requeue: bool) -> None:
         healed = store.reconcile()
         if healed:
             log.warning("credit movements completed after a crash", count=healed)
         recover(requeue=requeue)
+        # Expectations the dialog no longer acts on (a day old) need not be kept.
+        swept = conversations.sweep(clock.now() - EXPECTATION_LIFETIME)
+        if swept:
+            log.info("stale expectations forgotten", count=swept)
 
     heal(requeue=True)
     return Every(

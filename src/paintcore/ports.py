@@ -166,6 +166,10 @@ class Conversations(Protocol):
         """Forget any expectation for the user (no-op when there is none)."""
         ...
 
+    def sweep(self, before: datetime) -> int:
+        """Forget every expectation last set before `before`; how many there were."""
+        ...
+
 
 class ImageGenerator(Protocol):
     @property

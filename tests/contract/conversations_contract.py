@@ -57,3 +57,19 @@ class ConversationsContract:
 
         assert conversations.current(UserId(1)) is None
         assert conversations.current(UserId(2)) == awaiting_description(2)
+
+    def test_a_sweep_forgets_expectations_set_before_the_moment_only(
+        self, conversations: Conversations
+    ) -> None:
+        conversations.expect(awaiting_description(1, NOON))
+        conversations.expect(awaiting_description(2, NOON + timedelta(hours=1)))
+        conversations.expect(awaiting_description(3, NOON + timedelta(hours=2)))
+
+        assert conversations.sweep(NOON + timedelta(hours=1)) == 1
+
+        assert conversations.current(UserId(1)) is None
+        assert conversations.current(UserId(2)) == awaiting_description(
+            2, NOON + timedelta(hours=1)
+        )
+        assert conversations.current(UserId(3)) is not None
+        assert conversations.sweep(NOON + timedelta(hours=1)) == 0

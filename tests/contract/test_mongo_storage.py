@@ -748,6 +748,7 @@ def test_the_indexes_exist_once_the_store_is_built(backend: Backend, store: Mong
     jobs_info = backend.db.get_collection("jobs").index_information()
     assert jobs_info["one_in_flight_per_user"]["partialFilterExpression"] == {"in_flight": True}
     assert jobs["holds_by_user"] == ([("hold.user_id", 1)], False)
+    assert index_keys(backend, "conversations")["by_age"] == ([("updated_at_us", 1)], False)
     assert wallets["holds_by_job"] == ([("holds.job", 1)], False)
     assert "pending_movements" in wallets
     # Users, wallets, conversations and preferences are keyed by the user id itself.

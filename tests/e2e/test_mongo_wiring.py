@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import mongomock
@@ -14,10 +15,13 @@ import pytest
 from dependency_injector import providers
 
 from adapters.console import ConsoleChat
+from adapters.memory import ManualClock
 from adapters.mongo import MongoStore
 from adapters.system_clock import SystemClock
 from entrypoints.container import Container
+from entrypoints.recovery import start_recovery
 from entrypoints.settings import Settings
+from paintcore.domain.conversation import EXPECTATION_LIFETIME, Awaiting, ConversationState
 from paintcore.domain.credits import Balance
 from paintcore.domain.users import Profile, UserId
 from support.serialized_mongo import Serialized
@@ -64,3 +68,28 @@ def test_an_unreachable_mongodb_stops_start_up_with_exit_2_and_hides_the_passwor
     assert done.returncode == 2
     assert "storage unavailable" in err and "127.0.0.1:9" in err
     assert "s3cret-pw" not in err + done.stdout.decode() and "Traceback" not in err
+
+
+def test_recovery_at_start_up_heals_the_store_and_forgets_day_old_expectations(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        MONGODB_URI="mongodb://localhost:27017/paint_recovery",
+        PAINTBOT_OUTPUT_DIR=str(tmp_path / "pages"),
+    )
+    container = Container(settings=settings)
+    clock = ManualClock()
+    store = MongoStore(Serialized(mongomock.MongoClient(tz_aware=True)), "paint_recovery", clock)
+    container.store.override(providers.Object(store))
+    container.clock.override(providers.Object(clock))
+    now = clock.now()
+    store.conversations.expect(ConversationState(UserId(1), Awaiting.DESCRIPTION, now))
+    old = now - EXPECTATION_LIFETIME - timedelta(seconds=1)
+    store.conversations.expect(ConversationState(UserId(2), Awaiting.DESCRIPTION, old))
+
+    ticker = start_recovery(container, settings)
+    ticker.stop()
+
+    assert store.conversations.current(UserId(1)) is not None
+    assert store.conversations.current(UserId(2)) is None

@@ -102,6 +102,20 @@ def test_the_expectation_survives_a_restart(world: World) -> None:
     assert world.last_text(1).startswith("Рисую")
 
 
+def test_an_expectation_a_day_old_is_forgotten_and_costs_nothing(world: World) -> None:
+    world.say(1, "/start")
+    world.say(1, "Получить раскраску")
+    world.clock.advance(24 * 3600)
+
+    world.say(1, "кот в шляпе")
+
+    assert "нажмите «Получить раскраску»" in world.last_text(1)
+    assert world.queue.depth() == 0 and world.ledger.balance(UserId(1)) == Balance(free=10)
+    world.say(1, "Получить раскраску")
+    world.say(1, "кот в шляпе")
+    assert world.last_text(1).startswith("Рисую")
+
+
 def test_ten_free_pages_then_a_refusal_with_the_support_contact(world: World) -> None:
     for i in range(10):
         _page_flow(world, 1, f"кот номер {i}")

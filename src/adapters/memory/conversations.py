@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from paintcore.domain.conversation import ConversationState
 from paintcore.domain.users import UserId
@@ -24,3 +25,10 @@ class InMemoryConversations:
     def clear(self, user_id: UserId) -> None:
         with self._lock:
             self.states.pop(user_id, None)
+
+    def sweep(self, before: datetime) -> int:
+        with self._lock:
+            stale = [uid for uid, state in self.states.items() if state.updated_at < before]
+            for uid in stale:
+                del self.states[uid]
+            return len(stale)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pymongo.collection import Collection
 
 from paintcore.domain.conversation import Awaiting, ConversationState
 from paintcore.domain.users import UserId
 
-from .documents import EPOCH, Document, choice, read_time, time_fields
+from .documents import EPOCH, Document, choice, micros, read_time, time_fields
 from .errors import retried, storage_call
 
 
@@ -36,3 +38,14 @@ class MongoConversations:
     @storage_call("conversations.clear")
     def clear(self, user_id: UserId) -> None:
         retried(lambda: self._conversations.delete_one({"_id": user_id}))
+
+    @storage_call("conversations.sweep")
+    def sweep(self, before: datetime) -> int:
+        query = {
+            "$or": [
+                {"updated_at_us": {"$lt": micros(before)}},
+                # Documents without the exact field compare by their BSON date.
+                {"updated_at_us": None, "updated_at": {"$lt": before}},
+            ]
+        }
+        return retried(lambda: self._conversations.delete_many(query)).deleted_count

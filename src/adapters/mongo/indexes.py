@@ -42,6 +42,9 @@ INDEXES = (
     ),
     Index("jobs", "by_state_oldest_first", [("state", 1), ("created_at_us", 1)]),
     Index("jobs", "running_by_start", [("state", 1), ("started_at_us", 1)]),
+    # The sweep of expectations too old to act on (by the bot's clock, not a TTL index's: the
+    # server's clock would disagree with a test's, and the core decides what is stale).
+    Index("conversations", "by_age", [("updated_at_us", 1)]),
     # transactions(user) reads the records of the user's holds, which live in the jobs.
     Index("jobs", "holds_by_user", [("hold.user_id", 1)]),
 )

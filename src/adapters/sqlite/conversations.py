@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from paintcore.domain.conversation import Awaiting, ConversationState
 from paintcore.domain.users import UserId
@@ -35,6 +36,14 @@ class SqliteConversations:
     def clear(self, user_id: UserId) -> None:
         with self._db.write() as conn:
             conn.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+    def sweep(self, before: datetime) -> int:
+        # Fixed-width UTC text sorts as time does (see to_text).
+        with self._db.write() as conn:
+            swept = conn.execute(
+                "DELETE FROM conversations WHERE updated_at < ?", (to_text(before),)
+            )
+            return swept.rowcount
 
 
 def conversation_from_row(user_id: UserId, row: sqlite3.Row) -> ConversationState:

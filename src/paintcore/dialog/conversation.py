@@ -133,6 +133,8 @@ class Dialog:
             self.messenger.send_text(event.chat_id, t(key, file_id=event.file_id))
             return
         awaiting = self.conversations.current(user.id)
+        if awaiting is not None and awaiting.stale(self.clock.now()):
+            awaiting = None  # the button was pressed a day ago: ask again rather than charge
         if text is None or not text.strip():
             if event.kind is not MessageKind.TEXT:
                 self.messenger.send_text(event.chat_id, t("not_text"))
