@@ -42,7 +42,13 @@ def contract_mongo(session: nox.Session) -> None:
     PAINTBOT_TEST_MONGODB_URI is set (e.g. mongodb://localhost:27017; each test uses a fresh
     database and drops it)."""
     session.install("-e", ".[test]")
-    session.run("pytest", "tests/contract/test_mongo_storage.py", *session.posargs)
+    session.run(
+        "pytest",
+        "tests/contract/test_mongo_storage.py",
+        "tests/contract/test_page_orders.py",
+        "tests/e2e/test_migrate.py",
+        *session.posargs,
+    )
     if not os.environ.get("PAINTBOT_TEST_MONGODB_URI"):
         reason = "PAINTBOT_TEST_MONGODB_URI is not set: the real-server contract run is skipped"
         print(reason)
