@@ -56,13 +56,14 @@ class RequestColoringPage:
             created_at=self.clock.now(),
             photo_file_id=photo_file_id,
         )
+        # Before anything is stored: a rejected description must never sit in storage as a queued
+        # job, which a restart would hand to a worker if closing it failed.
+        if text:
+            self.moderator.check(text)
         # Registered, not banned, nothing in flight, a credit: the store checks all and holds the
-        # credit in as few writes as it can. Moderation comes after it because it may be a remote
-        # call, and the cheap answers (no credits, banned) should not wait for it.
+        # credit in as few writes as it can.
         self.orders.open(job)
         try:
-            if text:
-                self.moderator.check(text)
             self.queue.enqueue(job.id)
         except PaintError as exc:
             self.orders.close(job.id, state=JobState.FAILED, at=self.clock.now(), error=str(exc))
