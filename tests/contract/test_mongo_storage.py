@@ -95,6 +95,7 @@ from paintcore.domain.jobs import Job, JobState
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.users import UserId
 from paintcore.ports import Conversations, Jobs, Ledger, PageOrders, Preferences, Users
+from support.interrupting import Interrupting, SimulatedCrash, crash
 from support.mongo_backends import BACKENDS, SERVER_URI, SERVER_URI_VARIABLE, Backend
 from support.serialized_mongo import Serialized
 
@@ -151,38 +152,6 @@ class TestMongoPreferences(PreferencesContract):
 
 
 # -- crashes between the steps of a movement ------------------------------------------------------
-
-
-class SimulatedCrash(Exception):
-    """The process died here: nothing after this command ran."""
-
-
-class Interrupting:
-    """A collection that runs `action` just before the `call`-th use of `method`: another
-    process's work landing in between, or, when `action` raises, this process dying there."""
-
-    def __init__(self, collection: Any, method: str, call: int, action: Callable[[], object]):
-        self._collection = collection
-        self._method = method
-        self._calls_left = call
-        self._action = action
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self._collection, name)
-        if name != self._method:
-            return real
-
-        def interrupted(*args: Any, **kwargs: Any) -> Any:
-            self._calls_left -= 1
-            if self._calls_left == 0:
-                self._action()
-            return real(*args, **kwargs)
-
-        return interrupted
-
-
-def crash() -> None:
-    raise SimulatedCrash("the process died before this command")
 
 
 def interrupted_ledger(

@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import mongomock
 import pytest
@@ -41,6 +40,7 @@ from paintcore.domain.credits import (
 from paintcore.domain.errors import QuotaExceeded
 from paintcore.domain.users import UserId
 from paintcore.ports import Ledger
+from support.interrupting import Interrupting, SimulatedCrash
 
 USERS = (UserId(1), UserId(2), UserId(3))
 FREE_ON_REGISTRATION = 3
@@ -224,23 +224,6 @@ class SqliteLedgerMachine(LedgerMachine):
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class SimulatedCrash(Exception):
-    """The process died before this command ran."""
-
-
-class Crashing:
-    """A collection whose next call of `method` dies, as a process killed between two writes."""
-
-    def __init__(self, collection: Any, method: str) -> None:
-        self._collection = collection
-        self._method = method
-
-    def __getattr__(self, name: str) -> Any:
-        if name == self._method:
-            raise SimulatedCrash(f"the process died before {name}")
-        return getattr(self._collection, name)
-
-
 class MongoLedgerMachine(LedgerMachine):
     def make_ledger(self) -> Ledger:
         # One thread here, so mongomock needs no serializing (see tests/contract/test_mongo_storage).
@@ -253,7 +236,7 @@ class MongoLedgerMachine(LedgerMachine):
         """The same ledger, on a connection that dies before its next `collection.method`."""
         names = ("wallets", "transactions", "jobs")
         wallets, log, jobs = (
-            Crashing(self.db.get_collection(name), method)
+            Interrupting(self.db.get_collection(name), method)
             if name == collection
             else self.db.get_collection(name)
             for name in names

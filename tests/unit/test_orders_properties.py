@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import mongomock
 import pytest
@@ -59,6 +59,7 @@ from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import User, UserId
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import Jobs, Ledger, PageOrders, Users
+from support.interrupting import Interrupting, SimulatedCrash
 from support.serialized_mongo import Serialized
 
 USERS = (UserId(1), UserId(2))  # two, so that one of them runs out of credits now and then
@@ -471,23 +472,6 @@ class SqliteOrdersMachine(OrdersMachine):
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-class SimulatedCrash(Exception):
-    """The process died before this command ran."""
-
-
-class Crashing:
-    """A collection whose next call of `method` dies, as a process killed between two writes."""
-
-    def __init__(self, collection: Any, method: str) -> None:
-        self._collection = collection
-        self._method = method
-
-    def __getattr__(self, name: str) -> Any:
-        if name == self._method:
-            raise SimulatedCrash(f"the process died before {name}")
-        return getattr(self._collection, name)
-
-
 class MongoOrdersMachine(OrdersMachine):
     """On mongomock, with crashes between the two writes of a step, healed by reconcile()."""
 
@@ -502,7 +486,7 @@ class MongoOrdersMachine(OrdersMachine):
         """The store's orders on a connection that dies before its next `collection.method`."""
         db = self.client.get_database("orders_props")
         users, wallets, jobs = (
-            Crashing(db.get_collection(name), method)
+            Interrupting(db.get_collection(name), method)
             if name == collection
             else db.get_collection(name)
             for name in ("users", "wallets", "jobs")
