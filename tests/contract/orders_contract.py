@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.memory import ManualClock
-from contract.ledger_contract import account_totals
+from contract import ledger_contract
+from contract.ledger_contract import account_totals, give_paid
 from contract.racing import race
 from paintcore.domain.credits import (
     Balance,
@@ -23,8 +24,6 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
-    purchase_key,
-    registration_key,
     release_key,
     reserve_key,
     system_account,
@@ -78,23 +77,11 @@ def register(
 
 
 def give_free(world: OrdersWorld, user_id: UserId, amount: int) -> None:
-    assert world.ledger.grant(
-        user_id=user_id,
-        amount=amount,
-        key=registration_key(user_id),
-        kind=TransactionKind.REGISTRATION,
-        bucket=Bucket.FREE,
-    )
+    ledger_contract.give_free(world.ledger, user_id, amount)
 
 
 def buy(world: OrdersWorld, user_id: UserId, amount: int, *, charge: str) -> None:
-    assert world.ledger.grant(
-        user_id=user_id,
-        amount=amount,
-        key=purchase_key(charge),
-        kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )
+    give_paid(world.ledger, user_id, amount, charge)
 
 
 def register_with(world: OrdersWorld, user_id: UserId, bucket: Bucket, amount: int) -> User:

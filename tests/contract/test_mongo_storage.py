@@ -70,7 +70,7 @@ from adapters.mongo.errors import describe
 from adapters.mongo.orders import MongoOrders
 from contract.conversations_contract import ConversationsContract
 from contract.jobs_contract import JobsContract, a_job, at
-from contract.ledger_contract import LedgerContract, account_totals, give_free
+from contract.ledger_contract import LedgerContract, account_totals, give_free, give_paid
 from contract.preferences_contract import PreferencesContract
 from contract.racing import race
 from contract.users_contract import REGISTERED, UsersContract, a_user
@@ -666,16 +666,6 @@ class BlindOnce:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._collection, name)
-
-
-def give_paid(ledger: Ledger, user_id: UserId, amount: int, charge: str) -> None:
-    assert ledger.grant(
-        user_id=user_id,
-        amount=amount,
-        key=purchase_key(charge),
-        kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )
 
 
 def test_two_stores_on_one_database_reserve_the_last_credit_once(

@@ -96,15 +96,7 @@ class MongoJobs:
         return {state: int(counted.get(state.value, 0)) for state in JobState}
 
     def _move(self, job_id: str, target: JobState, changes: Document) -> Job | None:
-        """A guarded update: it only matches while the current state may move to `target`."""
-        sources = [state.value for state in JobState if can_move(state, target)]
-        # No projection: mongomock returns None from a find_one_and_update whose projection
-        # leaves out `_id` once the update changed a field of the filter.
-        found = self._jobs.find_one_and_update(
-            {"_id": job_id, "state": {"$in": sources}},
-            {"$set": {"state": target.value, **changes}},
-            return_document=ReturnDocument.AFTER,
-        )
+        found = move(self._jobs, job_id, target, changes)
         return None if found is None else read_job(found)
 
     def _is_duplicate_id(self, job_id: str, error: DuplicateKeyError) -> bool:
@@ -115,6 +107,26 @@ class MongoJobs:
             return "_id" in pattern
         query = {"_id": job_id, "state": {"$exists": True}}
         return retried(lambda: self._jobs.find_one(query, {"_id": 1})) is not None
+
+
+def move(
+    jobs: Collection[Document],
+    job_id: str,
+    target: JobState,
+    changes: Document,
+    guard: Document | None = None,
+) -> Document | None:
+    """A guarded update: it only matches while the current state may move to `target` (and the
+    document matches `guard`); the document after it, or None."""
+    sources = [state.value for state in JobState if can_move(state, target)]
+    # No projection: mongomock returns None from a find_one_and_update whose projection
+    # leaves out `_id` once the update changed a field of the filter.
+    found: Document | None = jobs.find_one_and_update(
+        {"_id": job_id, "state": {"$in": sources}, **(guard or {})},
+        {"$set": {"state": target.value, **changes}},
+        return_document=ReturnDocument.AFTER,
+    )
+    return found
 
 
 def job_fields(job: Job) -> Document:

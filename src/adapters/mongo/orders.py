@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -26,14 +25,14 @@ from paintcore.domain.errors import (
     UserBanned,
     UserNotFound,
 )
-from paintcore.domain.jobs import ClosedJob, Job, JobState, TakenJob, can_move
+from paintcore.domain.jobs import ClosedJob, Job, JobState, TakenJob
 from paintcore.domain.users import User, UserId
 from paintcore.ports import Clock
 
 from .documents import Document, integer, time_fields
 from .errors import retried, storage_call
 from .holds import HoldEntry, HoldRecord, Holds, read_record, settlement
-from .jobs import final_fields, job_fields, read_job
+from .jobs import final_fields, job_fields, move, read_job
 from .outbox import new_op
 from .users import read_user, user_fields
 
@@ -169,17 +168,10 @@ class MongoOrders:
         """The job moved to `target` (guarded by its state), settling its held record with it
         when `settle` (the record's changes) is given, and matching only then; the document
         after, or None."""
-        sources = [state.value for state in JobState if can_move(state, target)]
-        guard: Document = {"_id": job_id, "state": {"$in": sources}}
-        update = {"state": target.value, **changes}
-        if settle is not None:
-            guard["hold.state"] = HoldState.HELD.value
-            update.update(settle)
-        # No projection: mongomock returns None when it leaves out `_id` (see the tests).
-        found: Document | None = self._jobs.find_one_and_update(
-            guard, {"$set": update}, return_document=ReturnDocument.AFTER
-        )
-        return found
+        if settle is None:
+            return move(self._jobs, job_id, target, changes)
+        held = {"hold.state": HoldState.HELD.value}
+        return move(self._jobs, job_id, target, {**changes, **settle}, held)
 
     def _user_of(self, found: Document, job: Job) -> User | None:
         """The snapshot the job keeps of its user; read for a job not opened here."""
