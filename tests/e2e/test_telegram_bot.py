@@ -133,6 +133,9 @@ def test_ten_free_pages_then_a_refusal_with_the_support_contact(bot: RunningBot)
                 len([c for c in f.calls_of("sendDocument") if c.chat_id == USER]) == n + 1
             )
         )
+        # The page is delivered before its job is closed: a description sent in between is
+        # (rightly) told to wait, which is not what this test is about.
+        assert fake.wait_for(lambda _: bot.idle(USER))
     draw(fake, USER, "кот номер 11")
     refusal = wait_text(fake, USER, "закончились")
     assert "@paint_help" in refusal

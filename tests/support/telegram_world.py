@@ -29,6 +29,10 @@ class RunningBot:
     def balance(self, user_id: int) -> Balance:
         return self.container.ledger().balance(UserId(user_id))
 
+    def idle(self, user_id: int) -> bool:
+        """No page of the user is queued or running (delivered pages are closed a moment later)."""
+        return self.container.jobs().in_flight(UserId(user_id)) is None
+
     def stop(self) -> None:
         self.polling.stop(timeout=10)
         self.container.queue().close(timeout=10, drain=False)
