@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import core, mongo_round_trips, postprocess, telegram_load
+from . import core, mongo_round_trips, postprocess, quality_gate, telegram_load
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "PERFORMANCE.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -20,7 +20,13 @@ def table(rows: list[dict[str, object]]) -> str:
 
 
 def main() -> int:
-    rows = core.run() + mongo_round_trips.run() + postprocess.run() + telegram_load.run()
+    rows = (
+        core.run()
+        + mongo_round_trips.run()
+        + postprocess.run()
+        + quality_gate.run()
+        + telegram_load.run()
+    )
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}"
     )
