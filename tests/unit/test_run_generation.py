@@ -15,7 +15,7 @@ from paintcore.domain.errors import (
     StorageUnavailable,
 )
 from paintcore.domain.jobs import Job, JobState
-from paintcore.domain.pages import PageOptions
+from paintcore.domain.pages import ArtKind, DrawnSubject, PageOptions
 from paintcore.domain.users import Profile, UserId
 from support.world import ADMIN, World
 
@@ -48,17 +48,33 @@ def test_success_delivers_the_page_copies_admins_and_captures_the_credit(world: 
     assert world.ledger.hold(job.id).state is HoldState.CAPTURED  # type: ignore[union-attr]
 
 
-def test_offline_pattern_pages_say_so_in_the_caption(world: World) -> None:
-    world.generator.source = "offline-patterns:mandala"
+def test_pattern_pages_say_so_in_the_caption(world: World) -> None:
+    world.generator.kind = ArtKind.PATTERN
     job = _queued(world)
     world.run_generation(job_id=job.id)
-    assert "офлайн-генератора" in world.messenger.to(5)[-1].text
+    assert "узорная страница" in world.messenger.to(5)[-1].text
 
 
-def test_pages_from_a_real_backend_carry_no_offline_note(world: World) -> None:
+def test_pages_of_recognised_subjects_name_what_was_drawn_in_the_users_language(
+    world: World,
+) -> None:
+    world.generator.kind = ArtKind.SUBJECTS
+    world.generator.subjects = (
+        DrawnSubject("🐈", "cat", "кошка"),
+        DrawnSubject("🎩", "top hat", "цилиндр"),
+    )
     job = _queued(world)
     world.run_generation(job_id=job.id)
-    assert "офлайн" not in world.messenger.to(5)[-1].text
+    caption = world.messenger.to(5)[-1].text
+    assert "Нарисовал: кошка, цилиндр." in caption
+    assert "узорная" not in caption
+
+
+def test_pages_from_a_drawing_backend_carry_no_note(world: World) -> None:
+    job = _queued(world)
+    world.run_generation(job_id=job.id)
+    caption = world.messenger.to(5)[-1].text
+    assert "узорная" not in caption and "Нарисовал" not in caption
 
 
 def test_the_user_sees_drawing_while_the_page_is_made_and_not_after(world: World) -> None:

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from paintcore.domain.errors import PaintError
-from paintcore.domain.pages import ColoringPage, PageOptions, RenderedImage
+from paintcore.domain.pages import ArtKind, ColoringPage, DrawnSubject, PageOptions, RenderedImage
 from paintcore.domain.quality import PageQuality
 
 
@@ -17,6 +17,8 @@ class FakeImageGenerator:
 
     delay: float = 0.0  # seconds each generation takes (benchmarks, load tests)
     source: str = "fake"
+    kind: ArtKind = ArtKind.DESCRIPTION  # what its images show (tests of truthful captions)
+    subjects: tuple[DrawnSubject, ...] = ()
     failures: list[PaintError | None] = field(default_factory=list)  # per call; None: succeed
     prompts: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -33,7 +35,12 @@ class FakeImageGenerator:
             time.sleep(self.delay)
         if failure is not None:
             raise failure
-        return RenderedImage(data=f"image of {description}".encode(), source=self.source)
+        return RenderedImage(
+            data=f"image of {description}".encode(),
+            source=self.source,
+            kind=self.kind,
+            subjects=self.subjects,
+        )
 
 
 @dataclass
@@ -55,6 +62,8 @@ class FakePageFinisher:
             height=3508,
             source=image.source,
             quality=self.qualities.pop(0) if self.qualities else None,
+            kind=image.kind,
+            subjects=image.subjects,
         )
 
 
@@ -75,4 +84,4 @@ class FakePhotoTracer:
         self.prompts.append(prompt)
         if self.failures:
             raise self.failures.pop(0)
-        return RenderedImage(data=b"traced " + photo[:16], source="fake-photo")
+        return RenderedImage(data=b"traced " + photo[:16], source="fake-photo", kind=ArtKind.PHOTO)

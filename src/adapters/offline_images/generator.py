@@ -6,7 +6,7 @@ import hashlib
 import random
 
 from paintcore.domain.errors import GenerationFailed
-from paintcore.domain.pages import PageOptions, RenderedImage, Style
+from paintcore.domain.pages import ArtKind, PageOptions, RenderedImage, Style
 
 from .garden import garden_page
 from .layout import mandala_page
@@ -45,4 +45,4 @@ class OfflinePatternGenerator:
             data = canvas.png()
         except (RuntimeError, ValueError, MemoryError) as exc:
             raise GenerationFailed(f"the offline pattern could not be drawn: {exc}") from exc
-        return RenderedImage(data=data, source=f"{self.name}:{kind}")
+        return RenderedImage(data=data, source=f"{self.name}:{kind}", kind=ArtKind.PATTERN)

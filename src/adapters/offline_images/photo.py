@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from paintcore.domain.errors import GenerationFailed
-from paintcore.domain.pages import AgeLevel, PageOptions, RenderedImage
+from paintcore.domain.pages import AgeLevel, ArtKind, PageOptions, RenderedImage
 
 from .merging import simplify
 from .photofile import load_photo
@@ -95,7 +95,7 @@ class OfflinePhotoTracer:
             raise GenerationFailed(f"the photo could not be traced: {exc}") from exc
         buffer = io.BytesIO()
         Image.fromarray(art).save(buffer, format="PNG", compress_level=3)
-        return RenderedImage(data=buffer.getvalue(), source=self.name)
+        return RenderedImage(data=buffer.getvalue(), source=self.name, kind=ArtKind.PHOTO)
 
 
 def outlines(labels: Labels, line_px: int) -> NDArray[np.uint8]:

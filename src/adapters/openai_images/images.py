@@ -12,7 +12,7 @@ import openai
 from openai.types import ImagesResponse
 
 from paintcore.domain.errors import GenerationFailed
-from paintcore.domain.pages import PageOptions, RenderedImage
+from paintcore.domain.pages import ArtKind, PageOptions, RenderedImage
 
 from .boundary import Backoff, call
 
@@ -94,9 +94,11 @@ class _ImageModel:
     def name(self) -> str:
         return f"openai:{self._model}"
 
-    def _call(self, what: str, fn: Callable[[], ImagesResponse]) -> RenderedImage:
+    def _call(
+        self, what: str, fn: Callable[[], ImagesResponse], kind: ArtKind = ArtKind.DESCRIPTION
+    ) -> RenderedImage:
         response = call(what, fn, backoff=self._retry, sleep=self._sleep, clock=self._clock)
-        return RenderedImage(data=first_image(response, what), source=self.name)
+        return RenderedImage(data=first_image(response, what), source=self.name, kind=kind)
 
 
 class OpenAIImageGenerator(_ImageModel):
@@ -141,4 +143,4 @@ class OpenAIPhotoTracer(_ImageModel):
                 timeout=self._timeout,
             )
 
-        return self._call("images.edit", once)
+        return self._call("images.edit", once, ArtKind.PHOTO)

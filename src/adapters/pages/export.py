@@ -7,6 +7,8 @@ import math
 
 from PIL import Image
 
+from paintcore.domain.pages import DrawnSubject
+
 from .sheet import DPI, SheetSize
 
 
@@ -18,8 +20,18 @@ def png_bytes(page: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes(page: Image.Image, sheet: SheetSize, *, title: str = "") -> bytes:
-    """One PDF page whose MediaBox is the paper: A4 595.2756 x 841.8898 pt, Letter 612 x 792."""
+def pdf_bytes(
+    page: Image.Image,
+    sheet: SheetSize,
+    *,
+    title: str = "",
+    subjects: tuple[DrawnSubject, ...] = (),
+    credit: str = "",
+) -> bytes:
+    """One PDF page whose MediaBox is the paper: A4 595.2756 x 841.8898 pt, Letter 612 x 792.
+
+    Its Keywords list what is drawn ("🐈 cat, 🎩 top hat") so other programs can check it, and
+    its Subject carries the artwork's credit line when there is one."""
     # Whole pixels at 300 dpi miss A4 by a fraction of a pixel, so a plain resolution=300 gives a
     # 595.2 x 841.92 pt page that printers do not recognise as A4; per-axis resolutions (off
     # 300 by < 0.02%) make the MediaBox the true paper size.
@@ -28,8 +40,18 @@ def pdf_bytes(page: Image.Image, sheet: SheetSize, *, title: str = "") -> bytes:
         _resolution(page.height, sheet.height_pt),
     )
     buffer = io.BytesIO()
-    page.save(buffer, format="PDF", dpi=dpi, title=title[:200], creator="PaintBot")
+    info = {"title": title[:200], "creator": "PaintBot"}
+    if subjects:
+        info["keywords"] = keywords(subjects)
+    if credit:
+        info["subject"] = credit
+    page.save(buffer, format="PDF", dpi=dpi, **info)
     return buffer.getvalue()
+
+
+def keywords(subjects: tuple[DrawnSubject, ...]) -> str:
+    """The PDF Keywords entry: each drawn subject as its emoji and English CLDR short name."""
+    return ", ".join(f"{s.emoji} {s.name_en}" for s in subjects)
 
 
 def _resolution(pixels: int, points: float) -> float:

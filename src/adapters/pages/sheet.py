@@ -85,8 +85,15 @@ def fit(width: int, height: int, area: Box) -> Box:
     )
 
 
-def compose(layout: Layout, ink: NDArray[np.uint8], where: Box, title_px: int) -> Image.Image:
-    """The finished 1-bit sheet: white paper, the ink mask at `where`, the title on top."""
+# The artwork's credit line: small print (about 2 mm) centred in the bottom margin.
+FOOTER_PX = 26
+
+
+def compose(
+    layout: Layout, ink: NDArray[np.uint8], where: Box, title_px: int, *, footer: str = ""
+) -> Image.Image:
+    """The finished 1-bit sheet: white paper, the ink mask at `where`, the title on top and the
+    footer (a licence's credit line) in the bottom margin."""
     sheet = layout.sheet
     paper = np.full((sheet.height_px, sheet.width_px), 255, dtype=np.uint8)
     region = paper[where.top : where.top + where.height, where.left : where.left + where.width]
@@ -100,4 +107,11 @@ def compose(layout: Layout, ink: NDArray[np.uint8], where: Box, title_px: int) -
             top=layout.title_top,
             spacing=layout.title_spacing,
         )
+    if footer:
+        margin = sheet.height_px - (layout.art_area.top + layout.art_area.height)
+        face = titles.font(FOOTER_PX)
+        line = titles.clean_title(footer, FOOTER_PX)
+        lines = tuple(titles.wrap_title(line, face, sheet.width_px - 2 * layout.art_area.left))[:1]
+        top = sheet.height_px - margin + (margin - FOOTER_PX) // 2
+        titles.draw_title(page, lines, face, top=top, spacing=FOOTER_PX)
     return page

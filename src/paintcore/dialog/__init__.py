@@ -3,7 +3,7 @@
 from .conversation import Dialog
 from .events import IncomingCallback, IncomingMessage, MessageKind
 from .menu import command_menu
-from .notifier import DialogNotifier
+from .notifier import DialogNotifier, what_was_drawn
 from .texts import SUPPORTED, Texts, pick_language
 from .tools import FileIdTool
 
@@ -18,4 +18,5 @@ __all__ = [
     "Texts",
     "command_menu",
     "pick_language",
+    "what_was_drawn",
 ]

@@ -8,15 +8,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from ..domain.jobs import Job
-from ..domain.pages import ColoringPage
+from ..domain.pages import ArtKind, ColoringPage
 from ..domain.users import User
 from ..ports import Messenger
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
-
-# RenderedImage.source of pages made by a pattern generator rather than from the description.
-OFFLINE_SOURCE_PREFIX = "offline"
 
 
 def short(title: str, limit: int = 60) -> str:
@@ -74,11 +71,10 @@ class DialogNotifier:
         t = self._texts_for(user)
         key = "page_ready" if credits_left > 0 else "page_ready_last"
         caption = t(key, title=short(job.prompt) or t("photo_title"), credits=credits_left)
-        if page.source.startswith(
-            OFFLINE_SOURCE_PREFIX
-        ):  # say plainly it is not a drawing of the subject
-            caption = f"{caption}\n{t('offline_note')}"
-        self.messenger.send_page(job.chat_id, page, caption=caption)
+        note = what_was_drawn(page, t)
+        self.messenger.send_page(
+            job.chat_id, page, caption=f"{caption}\n{note}" if note else caption
+        )
 
     def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
         for admin_id in sorted(self.admin_ids - {job.user_id}):
@@ -119,3 +115,13 @@ class DialogNotifier:
 
     def _texts_for(self, user: User | None) -> Texts:
         return Texts(pick_language(user.language if user else None, self.fallback_language))
+
+
+def what_was_drawn(page: ColoringPage, t: Texts) -> str:
+    """A caption line saying truthfully what the page shows when it is not simply a drawing of
+    the description: the subjects drawn from artwork, or that it is a pattern page."""
+    if page.kind is ArtKind.SUBJECTS and page.subjects:
+        return t("drew", names=", ".join(s.name(t.language) for s in page.subjects))
+    if page.kind is ArtKind.PATTERN:
+        return t("offline_note")
+    return ""

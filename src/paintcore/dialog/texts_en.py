@@ -19,9 +19,10 @@ TEXTS: dict[str, str] = {
     ),
     "drawing": "Drawing “{title}”… It usually takes up to a minute; I'll send it as soon as it's ready.",
     "page_ready": "Done: “{title}”. Pages left: {credits}.",
+    "drew": "Drew: {names}.",
     "offline_note": (
-        "This is a pattern page from the offline generator, titled with your description: "
-        "only the OpenAI generator draws the subject itself."
+        "I found nothing in the description I know how to draw, so this is a pattern page "
+        "titled with your description. Name an animal or a thing, e.g. “cat”, “rocket”, “cake”."
     ),
     "page_ready_last": "Done: “{title}”. That was your last page.",
     "page_failed": "I couldn't draw “{title}”. You were not charged — please try again.",

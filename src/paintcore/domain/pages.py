@@ -38,12 +38,37 @@ class PageOptions:
     paper: Paper = Paper.A4
 
 
+class ArtKind(enum.StrEnum):
+    """What a page shows, so that its caption can say so truthfully."""
+
+    DESCRIPTION = "description"  # a drawing of the whole description (an image model)
+    SUBJECTS = "subjects"  # the subjects recognised in the description, drawn from artwork
+    PATTERN = "pattern"  # an ornamental pattern titled with the description (nothing recognised)
+    PHOTO = "photo"  # the user's photo traced into line art
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnSubject:
+    """One thing drawn on a page: its emoji and its Unicode CLDR short names."""
+
+    emoji: str  # "🐈"
+    name_en: str  # "cat"
+    name_ru: str  # "кошка"
+
+    def name(self, language: str) -> str:
+        """The name in `language` ("ru" or "en"; anything else gets English)."""
+        return self.name_ru if language == "ru" and self.name_ru else self.name_en
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedImage:
     """An image as a backend produced it (any size, maybe gray or colour), encoded as PNG/JPEG."""
 
     data: bytes
     source: str  # which backend made it, e.g. "offline-mandala", "openai:gpt-image-1.5"
+    kind: ArtKind = ArtKind.DESCRIPTION
+    subjects: tuple[DrawnSubject, ...] = ()  # what is drawn, when the backend knows (offline)
+    credit: str = ""  # a line the printed page must carry (the artwork's licence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +82,5 @@ class ColoringPage:
     height: int
     source: str
     quality: PageQuality | None = None  # measured by the finisher; None when not measured
+    kind: ArtKind = ArtKind.DESCRIPTION
+    subjects: tuple[DrawnSubject, ...] = ()
