@@ -24,8 +24,8 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff (style and bugs) and import-linter (the layer rules of docs/ARCHITECTURE.md)."""
     session.install("-e", ".[lint]")
-    session.run("ruff", "check", "src", "tests", "bench", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "bench", "scripts", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "bench", "scripts", "noxfile.py")
     session.run("lint-imports")
 
 
