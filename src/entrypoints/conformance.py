@@ -19,7 +19,11 @@ if TYPE_CHECKING:
         MongoPreferences,
         MongoUsers,
     )
-    from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
+    from adapters.offline_images import (
+        OfflinePatternGenerator,
+        OfflinePhotoTracer,
+        OfflineSubjectGenerator,
+    )
     from adapters.openai_images import OpenAIImageGenerator, OpenAIModerator, OpenAIPhotoTracer
     from adapters.pacing import IntervalPacer
     from adapters.pages import ColoringPageFinisher
@@ -76,11 +80,16 @@ if TYPE_CHECKING:
         return books
 
     def images(
-        generators: tuple[OpenAIImageGenerator, OfflinePatternGenerator, memory.FakeImageGenerator],
+        generators: tuple[
+            OpenAIImageGenerator,
+            OfflineSubjectGenerator,
+            OfflinePatternGenerator,
+            memory.FakeImageGenerator,
+        ],
         tracers: tuple[OpenAIPhotoTracer, OfflinePhotoTracer, memory.FakePhotoTracer],
         finishers: tuple[ColoringPageFinisher, memory.FakePageFinisher],
     ) -> tuple[
-        tuple[ImageGenerator, ImageGenerator, ImageGenerator],
+        tuple[ImageGenerator, ImageGenerator, ImageGenerator, ImageGenerator],
         tuple[PhotoTracer, PhotoTracer, PhotoTracer],
         tuple[PageFinisher, PageFinisher],
     ]:

@@ -9,7 +9,7 @@ from dependency_injector import containers, providers
 
 from adapters.console import ConsoleMessenger
 from adapters.mongo import connect as connect_mongo
-from adapters.offline_images import OfflinePatternGenerator, OfflinePhotoTracer
+from adapters.offline_images import OfflinePhotoTracer, OfflineSubjectGenerator
 from adapters.openai_images import (
     OpenAIImageGenerator,
     OpenAIModerator,
@@ -109,7 +109,7 @@ class Container(containers.DeclarativeContainer):
         openai=providers.Singleton(
             OpenAIImageGenerator, client=openai_client, model=settings.provided.image_model
         ),
-        offline=providers.Singleton(OfflinePatternGenerator),
+        offline=providers.Singleton(OfflineSubjectGenerator),
     )
     tracer = providers.Selector(
         backend,

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from paintcore.dialog import Texts, what_was_drawn
 from paintcore.domain.errors import InvalidPrompt, PaintError, PromptRejected
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.prompts import DescriptionRules
@@ -73,6 +74,10 @@ def run_generate(container: Container, args: argparse.Namespace) -> int:
         print(f"paintbot: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
     print(args.output.resolve())
+    # What the page shows, in the configured language (as the chat's caption says it).
+    note = what_was_drawn(page, Texts(container.settings().language))
+    if note:
+        print(note)
     return EXIT_OK
 
 

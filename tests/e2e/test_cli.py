@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
+from PIL.PdfParser import PdfParser, decode_text
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +59,7 @@ def test_scripted_console_session_writes_a_page_and_exits_zero(tmp_path: Path) -
     assert run.code == 0, run.err
     assert "Привет" in run.out and "Рисую «кот в шляпе»" in run.out
     assert "Осталось раскрасок: 9" in run.out
-    assert "узорная страница офлайн-генератора" in run.out
+    assert "Нарисовал: морда кошки, цилиндр." in run.out  # the subject, offline, and says so
     png = Path(re.search(r"picture: (.+\.png)", run.out).group(1))  # type: ignore[union-attr]
     pdf = Path(re.search(r"PDF: (.+\.pdf)", run.out).group(1))  # type: ignore[union-attr]
     assert png.parent == (tmp_path / "pages").resolve()
@@ -151,11 +152,31 @@ def test_generate_writes_one_page(tmp_path: Path, name: str, magic: bytes) -> No
     )
     assert run.code == 0, run.err
     target = tmp_path / name
-    assert run.out.strip() == str(target.resolve())
+    path, drew = run.out.strip().splitlines()  # the file first, for scripts; then what it shows
+    assert path == str(target.resolve())
+    assert drew == "Нарисовал: Ти-Рекс, скейтборд."
     assert target.read_bytes().startswith(magic)
     if name.endswith(".png"):
         with Image.open(target) as image:
             assert image.size == (2550, 3300)
+
+
+def test_generated_pdf_lists_what_is_drawn_in_its_keywords(tmp_path: Path) -> None:
+    run = paintbot(tmp_path, "generate", "a cat in a hat", "-o", "cat.pdf")
+
+    assert run.code == 0, run.err
+    info = PdfParser(str(tmp_path / "cat.pdf")).info
+    assert decode_text(info[b"Keywords"]) == "🐱 cat face, 🎩 top hat"
+    assert "Twemoji" in decode_text(info[b"Subject"])
+
+
+def test_generate_says_when_nothing_was_recognised(tmp_path: Path) -> None:
+    run = paintbot(
+        tmp_path, "generate", "qwrt xyzzy", "-o", "x.png", env={"PAINTBOT_LANGUAGE": "en"}
+    )
+
+    assert run.code == 0, run.err
+    assert "pattern page" in run.out.splitlines()[1]
 
 
 @pytest.mark.parametrize(
