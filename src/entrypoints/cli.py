@@ -17,11 +17,11 @@ from paintcore.domain.users import Profile, UserId
 from .container import Container
 from .generate import add_parser as add_generate_parser
 from .generate import run_generate
-from .logging import configure_logging
+from .logging import Redactor, configure_logging
 from .migrate import add_parser as add_migrate_parser
 from .migrate import run_migrate
 from .recovery import start_recovery
-from .settings import Settings, SettingsError, load_settings
+from .settings import Settings, SettingsError, load_settings, telegram_id, url_secrets
 from .telegram_modes import run_bot, run_get_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -32,12 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paintbot", description="Coloring pages from a short description."
     )
-    parser.add_argument("--env-file", default=".env", help="settings file to read (default: .env)")
+    parser.add_argument(
+        "--env-file", default=None, help="settings file to read (default: .env, if there is one)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     console = sub.add_parser("console", help="chat with the bot in the terminal (stdin/stdout)")
     console.add_argument(
-        "--user-id", type=int, default=1, help="the Telegram-like id you chat as (default 1)"
+        "--user-id",
+        type=_user_id,
+        default=1,
+        help="the Telegram-like id you chat as (default 1)",
     )
     console.add_argument("--name", default=None, help="your first name in the chat")
     console.add_argument(
@@ -57,16 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The default .env may be absent; a file named on the command line must be there.
+    env_file = args.env_file if args.env_file is not None else _default_env_file()
     try:
-        settings = load_settings(args.env_file if Path(args.env_file).exists() else None)
+        settings = load_settings(env_file)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
     quiet = args.command == "console" and "log_level" not in settings.model_fields_set
+    secrets = settings.secrets()
+    if getattr(args, "mongodb_uri", None):  # `migrate --mongodb-uri` is as secret as MONGODB_URI
+        secrets += url_secrets(args.mongodb_uri)
     configure_logging(
         fmt=settings.log_format,
         level="WARNING" if quiet else settings.log_level,
-        secrets=settings.secrets(),
+        secrets=secrets,
     )
     if args.command == "console" and args.admin:
         settings = settings.model_copy(update={"admin_ids": (*settings.admin_ids, args.user_id)})
@@ -93,8 +103,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         log.exception("paintbot failed", command=args.command)
-        print(f"paintbot: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # A client library's message may quote a URL with the token in it.
+        shown = Redactor(secrets).text(str(exc))
+        print(f"paintbot: {type(exc).__name__}: {shown}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _default_env_file() -> str | None:
+    return ".env" if Path(".env").exists() else None
+
+
+def _user_id(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    try:  # beyond Telegram's range every message would fail in storage
+        return telegram_id(number)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _console(container: Container, settings: Settings, args: argparse.Namespace) -> int:

@@ -3,29 +3,54 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from typing import Any
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 import structlog
 
 
-def redactor(secrets: Iterable[str]) -> Any:
-    """A processor that replaces every known secret value in every string with ***."""
-    known = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+def _forms(secret: str) -> set[str]:
+    """How a secret shows up in text: as given, percent-encoded (a token in a URL's path or
+    query) and decoded (a password written percent-encoded in a URI)."""
+    encoded = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    return {secret, unquote(secret), unquote_plus(secret)} | encoded
 
-    def redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-        if not known:
+
+class Redactor:
+    """Replaces every form of the known secrets with *** in text and in log events."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        # Under 4 characters a "secret" would blank out ordinary words.
+        forms = {form for secret in secrets for form in _forms(secret) if len(form) >= 4}
+        # Longest first: where the whole token matches, its id goes too, not only the secret part.
+        alternatives = sorted(forms, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, alternatives))) if forms else None
+
+    def text(self, text: str) -> str:
+        return self._pattern.sub("***", text) if self._pattern else text
+
+    def __call__(
+        self, _: Any, __: str, event: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
+        """The structlog processor: every field, however deeply nested."""
+        if self._pattern is None:
             return event
-        for key, value in event.items():
-            if isinstance(value, str):
-                text = value
-                for secret in known:
-                    text = text.replace(secret, "***")
-                event[key] = text
-        return event
+        return {key: self._value(value) for key, value in event.items()}
 
-    return redact
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, dict):
+            return {key: self._value(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._value(item) for item in value]
+        # An exception, a URL object, bytes: the renderers would show repr() of it, unredacted.
+        return self.text(repr(value))
 
 
 class CurrentStderr:
@@ -66,7 +91,7 @@ def configure_logging(
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
-            redactor(secrets),
+            Redactor(secrets),
             renderer,
         ],
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -16,8 +17,25 @@ from paintcore.dialog import SUPPORTED
 DEFAULT_IMAGE_MODEL = "gpt-image-2.5-sunburst"
 
 
+# Telegram user ids have at most 52 significant bits (Bot API docs); SQLite stores them as 64-bit.
+TELEGRAM_ID_LIMIT = 2**52
+# What @BotFather hands out: the bot's id, a colon, then a URL-safe secret.
+_BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# The key travels in an HTTP header, which takes printable ASCII only.
+_HEADER_TOKEN = re.compile(r"[!-~]+")
+# A stray space, a token file's CRLF, the BOM a Windows editor puts in front.
+_PADDING = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+
+
 class SettingsError(Exception):
     """One message naming every bad variable; the CLI prints it and exits with code 2."""
+
+
+def telegram_id(value: int) -> int:
+    """`value` if it can be a Telegram user id, else ValueError."""
+    if not 0 < value < TELEGRAM_ID_LIMIT:
+        raise ValueError(f"{value} is not a Telegram user id (1 to {TELEGRAM_ID_LIMIT - 1})")
+    return value
 
 
 def _split(value: object) -> object:
@@ -27,8 +45,13 @@ def _split(value: object) -> object:
 
 
 class Settings(BaseSettings):
+    # env_ignore_empty: `NAME=` (as .env.example lists every setting) means "the default".
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        env_ignore_empty=True,
     )
 
     bot_token: SecretStr | None = Field(None, alias="BOT_TOKEN")
@@ -55,7 +78,47 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", alias="PAINTBOT_LOG_LEVEL"
     )
-    job_timeout: float = Field(600, alias="PAINTBOT_JOB_TIMEOUT", gt=0)
+    # The lease of a running page (its worker renews it every quarter of this). A typo guard,
+    # not a tuning range: under a second the heartbeat would be all the worker does; over a
+    # day a vanished worker's page holds its credit longer than anyone waits, and far beyond
+    # (1e12, inf) the recovery's date arithmetic overflows.
+    job_timeout: float = Field(600, alias="PAINTBOT_JOB_TIMEOUT", ge=1, le=86_400)
+
+    @field_validator(
+        "bot_token", "openai_api_key", "mongodb_uri", "redis_url", "webhook_secret", mode="before"
+    )
+    @classmethod
+    def _unpadded(cls, value: object) -> object:
+        # Once, here: what is used and what the log redactor hides must be the same string.
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if isinstance(value, str):
+            return _PADDING.sub("", value) or None
+        return value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _BOT_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must look like 123456:ABC-def as @BotFather gives it "
+                "(digits, a colon, then letters, digits, _ and -)"
+            )
+        return value
+
+    @field_validator("openai_api_key")
+    @classmethod
+    def _openai_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _HEADER_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be printable ASCII with no spaces inside")
+        return value
+
+    @field_validator("admin_ids")
+    @classmethod
+    def _admin_ids_are_telegram_ids(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        for admin in value:
+            telegram_id(admin)
+        return value
 
     @field_validator("admin_ids", "welcome_photos", mode="before")
     @classmethod
@@ -101,32 +164,66 @@ class Settings(BaseSettings):
 
     def require_bot_token(self) -> str:
         """The bot token; SettingsError when it is missing (only Telegram modes need it)."""
-        token = self.bot_token.get_secret_value().strip() if self.bot_token else ""
-        if not token:
+        if self.bot_token is None:
             raise SettingsError(
                 "Invalid settings:\n  BOT_TOKEN: required to talk to Telegram (get one from @BotFather)"
             )
-        return token
+        return self.bot_token.get_secret_value()
 
     def secrets(self) -> list[str]:
-        """Every secret value set, for the log redactor."""
-        values = (
-            self.bot_token,
-            self.openai_api_key,
-            self.mongodb_uri,
-            self.redis_url,
-            self.webhook_secret,
-        )
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        """Every secret value set, for the log redactor, with the parts that show up on their
+        own: the token's part after the colon (the id before it is public), a URI's password."""
+        found = [
+            v.get_secret_value()
+            for v in (self.bot_token, self.openai_api_key, self.webhook_secret)
+            if v is not None
+        ]
+        if self.bot_token is not None:
+            found.append(self.bot_token.get_secret_value().partition(":")[2])
+        for url in (self.mongodb_uri, self.redis_url):
+            found += url_secrets(url.get_secret_value()) if url is not None else []
+        return found
 
 
-def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Settings from the environment (and `env_file`); SettingsError naming every bad variable."""
+def load_settings(env_file: str | Path | None = None) -> Settings:
+    """Settings from the environment and `env_file`, which must exist if given; SettingsError
+    naming every bad variable, or the file when it cannot be read."""
+    if env_file is not None and not Path(env_file).exists():
+        raise SettingsError(f"Invalid settings:\n  {env_file}: no such file")
+    if env_file is not None and Path(env_file).is_dir():
+        raise SettingsError(f"Invalid settings:\n  {env_file}: a folder, not a settings file")
     try:
         settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+    except UnicodeDecodeError:
+        raise SettingsError(
+            f"Invalid settings:\n  {env_file}: line {_first_undecodable_line(env_file)} is not "
+            "UTF-8 text; save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"Invalid settings:\n  {env_file}: {exc.strerror}") from None
     return settings
+
+
+def _first_undecodable_line(env_file: str | Path | None) -> int:
+    # Counted here: the decoder's error position is relative to the chunk it was reading.
+    lines = Path(env_file).read_bytes().splitlines() if env_file is not None else []
+    for number, line in enumerate(lines, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return len(lines)
+
+
+def url_secrets(url: str) -> list[str]:
+    """A URL with credentials for the log redactor: the URL and its password (which drivers
+    quote on their own, percent-decoded or not)."""
+    head = url.partition("://")[2].partition("?")[0]
+    at = head.rfind("@")  # the last one: an unescaped @ in a password must not split it
+    password = head[:at].partition(":")[2] if at >= 0 else ""
+    return [url, password] if password else [url]
 
 
 def _describe(exc: ValidationError) -> str:

@@ -199,6 +199,16 @@ def test_check_reports_a_healthy_embedded_setup(tmp_path: Path) -> None:
     assert "storage: ok" in run.out and "image backend: offline" in run.out
 
 
+def test_the_example_settings_file_copied_as_it_is_starts_the_bot(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+
+    run = paintbot(tmp_path, "check")
+
+    assert run.code == 0, run.err  # empty values mean "the default", as the file says
+    assert "image backend: offline" in run.out
+
+
 def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "paintbot"
     assert script.exists(), "pip install -e . should install the paintbot command next to python"
@@ -229,3 +239,69 @@ def test_generate_refuses_an_unreadable_photo_and_an_unsafe_description(tmp_path
     unsafe = paintbot(tmp_path, "generate", "голая девушка", "-o", "x.png")
     assert unsafe.code == 1 and "not suitable" in unsafe.err
     assert "Traceback" not in unreadable.err + missing.err + unsafe.err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PAINTBOT_JOB_TIMEOUT", "inf"),
+        ("PAINTBOT_JOB_TIMEOUT", "1e12"),
+        ("BOT_TOKEN", "123456:AAH secret-part"),
+        ("OPENAI_API_KEY", "sk-proj secret-part"),
+        ("ADMIN_IDS", "0"),
+        ("ADMIN_IDS", "12,-7"),
+        ("ADMIN_IDS", str(2**52)),
+    ],
+)
+def test_a_setting_that_would_fail_later_stops_start_up_with_one_line_naming_it(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    run = paintbot(tmp_path, "console", stdin=SCRIPT.encode(), env={variable: value})
+
+    assert run.code == 2, run.err
+    title, line = run.err.strip().splitlines()
+    assert title == "Invalid settings:" and line.startswith(f"  {variable}: ")
+    assert "secret-part" not in run.out + run.err
+
+
+def test_a_mongodb_ca_file_that_is_missing_stops_start_up_without_the_password(
+    tmp_path: Path,
+) -> None:
+    ca = tmp_path / "no-such-ca.pem"
+    uri = f"mongodb://paint:s3cret-pass@127.0.0.1:1/paintbot?tls=true&tlsCAFile={ca}"
+
+    run = paintbot(tmp_path, "check", env={"MONGODB_URI": uri})
+
+    assert run.code == 2, run.err
+    assert run.err.startswith("paintbot: storage unavailable:") and str(ca) in run.err
+    assert len(run.err.strip().splitlines()) == 1
+    assert "s3cret-pass" not in run.out + run.err
+
+
+def test_an_env_file_that_is_not_utf8_stops_start_up_naming_it(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes("PAINTBOT_SUPPORT_CONTACT=Тётя Маша\n".encode("cp1251"))
+
+    run = paintbot(tmp_path, "check")
+
+    assert run.code == 2, run.err
+    assert run.err.strip().splitlines() == [
+        "Invalid settings:",
+        "  .env: line 1 is not UTF-8 text; save the file as UTF-8",
+    ]
+
+
+def test_an_env_file_named_on_the_command_line_must_exist(tmp_path: Path) -> None:
+    run = paintbot(tmp_path, "--env-file", "prod.env", "check")
+
+    assert run.code == 2, run.err
+    assert run.err.strip().splitlines() == ["Invalid settings:", "  prod.env: no such file"]
+    assert not (tmp_path / "bot.sqlite3").exists(), "nothing ran on the defaults"
+
+
+@pytest.mark.parametrize("user_id", ["99999999999999999999", str(2**52), "0", "-5", "abc"])
+def test_a_console_user_id_telegram_cannot_have_is_refused(tmp_path: Path, user_id: str) -> None:
+    run = paintbot(tmp_path, "console", "--user-id", user_id, stdin=SCRIPT.encode())
+
+    assert run.code == 2, run.err
+    assert "argument --user-id:" in run.err and "Traceback" not in run.err
+    assert run.out == ""

@@ -6,10 +6,12 @@ import io
 import json
 import logging
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 import structlog
 
+from entrypoints import cli
 from entrypoints.logging import configure_logging
 from entrypoints.settings import DEFAULT_IMAGE_MODEL, SettingsError, load_settings
 
@@ -145,3 +147,163 @@ def test_logs_go_to_stderr_as_it_is_when_they_are_written(monkeypatch: pytest.Mo
     logging.getLogger("paintcore.test").info("after the swap")
 
     assert json.loads(second.getvalue())["event"] == "after the swap"
+
+
+PADDINGS = [(" ", "\r\n"), ("\ufeff", "\n"), ("\t", " \r\n")]
+
+
+@pytest.mark.parametrize(("before", "after"), PADDINGS)
+def test_padded_secrets_are_used_and_redacted_without_their_padding(
+    monkeypatch: pytest.MonkeyPatch, before: str, after: str
+) -> None:
+    values = {
+        "BOT_TOKEN": "123456:AAH-token_value",
+        "OPENAI_API_KEY": "sk-proj-key-value",
+        "MONGODB_URI": "mongodb://paint:mongo-pw@db.example.net/paintbot",
+        "REDIS_URL": "redis://:redis-pw@cache:6379/0",
+        "PAINTBOT_WEBHOOK_SECRET": "webhook-secret",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, before + value + after)
+
+    s = load_settings(None)
+
+    assert s.require_bot_token() == values["BOT_TOKEN"]
+    assert s.openai_api_key is not None
+    assert s.openai_api_key.get_secret_value() == values["OPENAI_API_KEY"]
+    assert s.mongodb_uri is not None
+    assert s.mongodb_uri.get_secret_value() == values["MONGODB_URI"]
+    assert set(values.values()) <= set(s.secrets())
+
+
+def test_a_quoted_token_in_an_env_file_with_crlf_lines_is_stripped(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_bytes(
+        b'\xef\xbb\xbfBOT_TOKEN=" 123456:AAH-token "\r\nPAINTBOT_SUPPORT_CONTACT=@help\r\n'
+    )
+    s = load_settings(env)
+    assert s.require_bot_token() == "123456:AAH-token" and s.support_contact == "@help"
+
+
+def test_a_blank_secret_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", " \r\n")
+    monkeypatch.setenv("MONGODB_URI", "")
+    monkeypatch.setenv("BOT_TOKEN", "\ufeff")
+    s = load_settings(None)
+    assert s.openai_api_key is None and s.mongodb_uri is None and s.secrets() == []
+    with pytest.raises(SettingsError, match="BOT_TOKEN: required"):
+        s.require_bot_token()
+
+
+@pytest.mark.parametrize(
+    "token", ["123456:AAH token", "123 456:AAH-token", "AAH-token", "987654:", ":AAH", "1:ключ"]
+)
+def test_a_bot_token_of_the_wrong_shape_is_named_but_not_shown(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", token)
+    with pytest.raises(SettingsError, match="BOT_TOKEN") as bad:
+        load_settings(None)
+    assert token.strip(":") not in str(bad.value)
+
+
+@pytest.mark.parametrize("key", ["sk-proj key", "sk-ключ", "sk-\tkey"])
+def test_an_openai_key_that_cannot_be_sent_is_named_but_not_shown(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with pytest.raises(SettingsError, match="OPENAI_API_KEY") as bad:
+        load_settings(None)
+    assert key not in str(bad.value)
+
+
+@pytest.mark.parametrize("seconds", ["inf", "1e12", "nan", "0", "0.5", "-600", "86401"])
+def test_job_timeout_outside_a_second_to_a_day_is_refused(
+    monkeypatch: pytest.MonkeyPatch, seconds: str
+) -> None:
+    monkeypatch.setenv("PAINTBOT_JOB_TIMEOUT", seconds)
+    with pytest.raises(SettingsError, match="PAINTBOT_JOB_TIMEOUT"):
+        load_settings(None)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"), [(None, 600.0), ("1", 1.0), ("8", 8.0), ("86400", 86400.0)]
+)
+def test_job_timeout_within_range_is_kept(
+    monkeypatch: pytest.MonkeyPatch, seconds: str | None, expected: float
+) -> None:
+    if seconds is not None:
+        monkeypatch.setenv("PAINTBOT_JOB_TIMEOUT", seconds)
+    assert load_settings(None).job_timeout == expected
+
+
+@pytest.mark.parametrize("ids", ["0", "5,-1", str(2**52), "99999999999999999999"])
+def test_admin_ids_must_be_telegram_user_ids(monkeypatch: pytest.MonkeyPatch, ids: str) -> None:
+    monkeypatch.setenv("ADMIN_IDS", ids)
+    with pytest.raises(SettingsError, match="ADMIN_IDS"):
+        load_settings(None)
+
+
+def test_the_largest_telegram_user_id_is_an_admin_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_IDS", f"1,{2**52 - 1}")
+    assert load_settings(None).admin_ids == (1, 2**52 - 1)
+
+
+def test_an_env_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    env = tmp_path / "settings.env"
+    env.write_bytes("PAINTBOT_FREE_GENERATIONS=3\nPAINTBOT_SUPPORT_CONTACT=Тётя\n".encode("cp1251"))
+    with pytest.raises(SettingsError) as bad:
+        load_settings(env)
+    assert str(env) in str(bad.value) and "UTF-8" in str(bad.value) and "line 2" in str(bad.value)
+
+
+def test_an_env_file_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match=r"no-such\.env: no such file"):
+        load_settings(tmp_path / "no-such.env")
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_every_form_a_secret_takes_in_a_log_line_is_redacted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token, password = "123456:AAH-token_value", "p@ss/word-secret"
+    monkeypatch.setenv("BOT_TOKEN", f" {token}\r\n")
+    monkeypatch.setenv("MONGODB_URI", f"mongodb://paint:{quote(password, safe='')}@db/paintbot")
+    stream = io.StringIO()
+    configure_logging(
+        fmt="json", level="DEBUG", secrets=load_settings(None).secrets(), stream=stream
+    )
+    log = structlog.get_logger("adapters.test")
+
+    log.debug(f'"POST /bot{token}/sendPhoto HTTP/1.1" 502')
+    log.warning(f"Max retries exceeded with url: /bot{quote(token)}/getUpdates")
+    log.info("form", body=f"token={quote_plus(token)}", parts=[token.split(":")[1]])
+    log.info("nested", request={"auth": {"password": password}}, error=ValueError(password))
+    log.info(f"url-encoded password {quote(password, safe='')}")
+    logging.getLogger("pymongo.test").warning("auth failed for %s", password)
+
+    text = stream.getvalue()
+    for secret in (token, password):
+        for form in (secret, quote(secret), quote(secret, safe=""), quote_plus(secret)):
+            assert form not in text
+    assert "AAH-token_value" not in text and "/bot***/sendPhoto" in text
+    assert len(text.splitlines()) == 6
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_an_unexpected_error_is_printed_without_the_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = "123456:AAH-token_value"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", f"{token}\r\n")
+
+    def fail(_: object) -> int:
+        raise RuntimeError(f"Max retries exceeded with url: /bot{token}/getMe")
+
+    monkeypatch.setattr(cli, "_check", fail)
+
+    assert cli.main(["check"]) == 1
+    printed = capsys.readouterr().err
+    assert "RuntimeError: Max retries exceeded with url: /bot***/getMe" in printed
+    assert "AAH-token_value" not in printed

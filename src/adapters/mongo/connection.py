@@ -51,6 +51,9 @@ def connect(
     except (InvalidURI, ConfigurationError, ValueError, TypeError) as error:
         # `from None`: a traceback would print the cause, and parsers like to quote their input.
         raise StorageUnavailable(f"invalid MongoDB URI {shown}: {scrub(str(error), uri)}") from None
+    except OSError as error:  # a TLS file the URI names (tlsCAFile, ...) is missing or unreadable
+        reason = scrub(str(error), uri)
+        raise StorageUnavailable(f"cannot use MongoDB at {shown}: {reason}") from None
     try:
         database = client.get_default_database(default=DEFAULT_DATABASE).name
         client.admin.command("ping")
