@@ -7,15 +7,19 @@ outside Python's allocator, so tracemalloc would miss most of it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
+import math
 import os
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,10 +33,12 @@ from adapters.offline_images import (
     OfflineSubjectGenerator,
 )
 from adapters.pages import ColoringPageFinisher
+from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, RenderedImage, Style
 
 RUNS = 10
 PHOTO_RUNS = 5
+HOSTILE_RUNS = 3
 DESCRIPTION = "кот в шляпе едет на велосипеде"
 SUBJECTS = ("кот в шляпе", "a dinosaur on a skateboard", "единорог и радуга")
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +107,63 @@ def _photo_to_page(photo: bytes, options: PageOptions) -> object:
     return ColoringPageFinisher().finish(art, title=DESCRIPTION, options=options)
 
 
+def _disk_png(width: int, height: int, depth: int, colour: int, paper: bytes, ink: bytes) -> bytes:
+    """A PNG of a disk on flat paper (`colour`: the PNG colour type; `paper`, `ink`: one pixel's
+    bytes), compressed a row at a time: the hundreds of megabytes it holds never sit in memory."""
+    blank, radius, squeeze = paper * width, min(width, height) / 3, zlib.compressobj(6)
+    rows = []
+    for y in range(height):
+        dy, row = abs(y - height / 2), blank
+        if dy < radius:
+            left = round(width / 2 - math.sqrt(radius**2 - dy**2))
+            right = width - left
+            row = blank[: left * len(paper)] + ink * (right - left) + blank[right * len(paper) :]
+        rows.append(squeeze.compress(b"\x00" + row))
+    rows.append(squeeze.flush())
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    pixels = chunk(b"IDAT", b"".join(rows))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + pixels + chunk(b"IEND", b"")
+
+
+def hostile_photos() -> dict[str, bytes]:
+    """Small files that decode into hundreds of megabytes (issue 11, defect 4)."""
+    return {
+        "7000x7000 16-bit RGBA PNG": _disk_png(
+            7000,
+            7000,
+            16,
+            6,
+            b"\xff\xff\xc0\x00\x80\x00\xff\xff",
+            b"\x20\x00\x30\x00\xf0\x00\xff\xff",
+        ),
+        "7000x7000 16-bit gray PNG": _disk_png(7000, 7000, 16, 0, b"\xea\x60", b"\x1f\x40"),
+        "49000x1000 RGB PNG": _disk_png(49000, 1000, 8, 2, b"\x80\xa0\xf0", b"\xc8\x28\x28"),
+    }
+
+
+def _hostile_to_page(photo: bytes, options: PageOptions) -> None:
+    with contextlib.suppress(GenerationFailed):  # refusing it is a right answer too
+        _photo_to_page(photo, options)
+
+
+def _hostile_rows() -> list[dict[str, object]]:
+    """Time and peak memory of the worst photo inputs, refused or made into a page. Before the
+    bounds of issue 11 they took 1.2 s / 936 MiB, 1.6 s / 749 MiB and 0.4 s / 562 MiB."""
+    rows = []
+    options = PageOptions(level=AgeLevel.KIDS)
+    for name, photo in hostile_photos().items():
+        size = f"{name} ({len(photo) // 1000} KB)"
+        ms = _median_ms(functools.partial(_hostile_to_page, photo, options), HOSTILE_RUNS)
+        rows.append(_row(f"hostile photo {size} -> refused or A4 page", ms, HOSTILE_RUNS))
+        rows.append(_memory_row(f"memory: hostile photo {size}", _peak_mib("hostile", photo)))
+    return rows
+
+
 def _status_kib(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{field}:"):
@@ -120,6 +183,8 @@ def _one_page(case: str, path: str) -> float:
     if case == "finish":
         page = RenderedImage(data, "bench")
         ColoringPageFinisher().finish(page, title=DESCRIPTION, options=options)
+    elif case == "hostile":
+        _hostile_to_page(data, options)
     else:
         _photo_to_page(data, options)
     return round((_status_kib("VmHWM") - before) / 1024, 1)
@@ -210,12 +275,15 @@ def run() -> list[dict[str, object]]:
     for (width, height), photo in photos.items():
         name = f"memory: photo {width}x{height} JPEG -> A4 page"
         rows.append(_memory_row(name, _peak_mib("photo", photo)))
-    return rows
+    return rows + _hostile_rows()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3:  # the memory probe: `python -m bench.postprocess finish|photo FILE`
+    if len(sys.argv) == 3:  # the memory probe: `python -m bench.postprocess CASE FILE`
         print(json.dumps(_one_page(sys.argv[1], sys.argv[2])))
+    elif sys.argv[1:] == ["hostile"]:
+        for row in _hostile_rows():
+            print(f"{row['benchmark']}: {row['value']} {row['unit']}")
     else:
         for row in run():
             print(f"{row['benchmark']}: {row['value']} {row['unit']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import cv2
 import numpy as np
@@ -24,6 +25,9 @@ from .regions import (
 )
 
 WORK_LONG_SIDE = 768  # segmentation runs at this size: detail enough for a page, and fast
+# A photo takes up to ~150 MB while it is decoded and traced, and the workers run 8 pages at
+# once: four big photos together took 3 GB. Callers beyond these wait for a turn.
+PHOTOS_AT_ONCE = 2
 OUTPUT_LONG_SIDE = 1536
 # Ink share of the traced art above which borders are merged further: the page finisher's
 # quality rules allow 25 % black, and its line widening and gap closing add a little.
@@ -64,8 +68,11 @@ class OfflinePhotoTracer:
     too thin or small to colour (how small depends on the age level) go to their neighbours.
     The borders of what is left are drawn as outlines in a frame, so every region is closed.
     The prompt is ignored (it steers the OpenAI tracer). Output: a grayscale PNG, 1536 px on
-    the long side, the photo's aspect ratio.
+    the long side, the photo's aspect ratio. At most `at_once` photos are traced at a time.
     """
+
+    def __init__(self, *, at_once: int = PHOTOS_AT_ONCE) -> None:
+        self._turns = threading.BoundedSemaphore(at_once)
 
     @property
     def name(self) -> str:
@@ -74,6 +81,10 @@ class OfflinePhotoTracer:
 
     def trace(self, *, photo: bytes, prompt: str, options: PageOptions) -> RenderedImage:
         """Turn a photo (JPEG/PNG bytes) into line art; GenerationFailed if the photo is unusable."""
+        with self._turns:
+            return self._trace(photo, options)
+
+    def _trace(self, photo: bytes, options: PageOptions) -> RenderedImage:
         rgb = load_photo(photo, WORK_LONG_SIDE)
         detail, line_px = DETAIL[options.level], LINE_PX[options.level]
         try:

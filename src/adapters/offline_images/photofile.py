@@ -1,15 +1,20 @@
-"""Photo bytes -> an upright RGB array of working size, or GenerationFailed."""
+"""Photo bytes -> an upright RGB array of working size in bounded memory, or GenerationFailed."""
 
 from __future__ import annotations
-
-import io
-import warnings
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
-from paintcore.domain.errors import GenerationFailed
+from adapters.pages.decode import (
+    WIDE_GRAY,
+    check_memory,
+    decoding,
+    eight_bit,
+    eight_bit_mode,
+    on_white,
+    pixel_bytes,
+)
 
 MAX_PIXELS = 50_000_000  # a 48 MP phone photo; beyond that the file is broken or hostile
 MIN_SIDE = 32
@@ -17,41 +22,37 @@ MAX_ASPECT = 5.0  # longer and narrower than this, the outlines would be a few p
 
 
 def load_photo(data: bytes, long_side: int) -> NDArray[np.uint8]:
-    """Decode, turn upright (EXIF), flatten onto white, shrink to `long_side`: RGB uint8."""
-    if not data:
-        raise GenerationFailed("the photo is empty")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as opened:
-                width, height = opened.size
-                if width * height > MAX_PIXELS:
-                    raise GenerationFailed(f"the photo is too large ({width}x{height} pixels)")
-                scale = long_side / max(width, height)
-                # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo in a few ms.
-                opened.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
-                opened.load()
-                image = _to_rgb(ImageOps.exif_transpose(opened))
-    except GenerationFailed:
-        raise
-    except Exception as exc:
-        # Decoders raise a zoo of types on malformed input; the port promises GenerationFailed.
-        raise GenerationFailed(f"the photo could not be decoded: {exc}") from exc
-    if min(image.size) < MIN_SIDE:
-        raise GenerationFailed(f"the photo is too small ({image.width}x{image.height} pixels)")
-    if max(image.size) > MAX_ASPECT * min(image.size):
-        raise GenerationFailed(f"the photo is too long and narrow ({image.width}x{image.height})")
-    if max(image.size) > long_side:
+    """Decode, shrink to `long_side`, turn upright (EXIF), flatten onto white: RGB uint8.
+
+    Size, shape and the memory decoding takes are judged from the header, before any pixel
+    is decoded."""
+    with decoding(
+        data, "photo", max_pixels=MAX_PIXELS, max_aspect=MAX_ASPECT, min_side=MIN_SIDE
+    ) as opened:
+        width, height = opened.size
+        scale = long_side / max(width, height)
+        # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo in a few ms.
+        opened.draft("RGB", (int(width * scale) + 1, int(height * scale) + 1))
+        check_memory(opened, "photo", _bytes_per_pixel(opened))
+        image: Image.Image = opened
+        if image.mode in WIDE_GRAY:
+            # Shrink 16-bit gray in its own mode (Image.reduce takes no 16-bit; a box filter
+            # does): scaling it to 8 bits at full size would hold two more copies.
+            image.thumbnail((2 * long_side,) * 2, Image.Resampling.BOX, reducing_gap=None)
+        image = eight_bit(image)
+        # Image.reduce by a whole factor first, then Lanczos on what is left: fast, and nothing
+        # more at full size (but the premultiplied copy of an image with alpha, counted above).
         image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
-    return np.asarray(image, dtype=np.uint8)
+        upright = ImageOps.exif_transpose(image)
+        return np.asarray(on_white(upright, "RGB"), dtype=np.uint8)
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
-    if image.mode in {"I", "I;16", "I;16B", "I;16L", "I;16N", "F"}:
-        # 16-bit grayscale: Pillow's convert() would clip it to near-white instead of scaling.
-        wide = np.asarray(image, dtype=np.float32)
-        return Image.fromarray(np.clip(wide / 257.0, 0, 255).astype(np.uint8)).convert("RGB")
-    if image.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
-    return image.convert("RGB")
+def _bytes_per_pixel(image: Image.Image) -> int:
+    """What load_photo holds at its peak for each pixel of `image`: the pixels, their 8-bit copy
+    when the mode needs converting before it can be shrunk (a palette, CMYK) and, with
+    transparency, the premultiplied copy Pillow shrinks."""
+    target = eight_bit_mode(image)
+    needed = pixel_bytes(image.mode)
+    if target != image.mode and image.mode not in WIDE_GRAY:
+        needed += pixel_bytes(target)
+    return needed + (4 if "A" in target else 0)

@@ -197,6 +197,39 @@ def test_truncated_png_raises_generation_failed() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"definitely not an image",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        encode(antialiased_rings()).data[:5000],
+        encode(antialiased_rings(), "JPEG").data[:5000],
+    ],
+    ids=["text", "broken-png", "truncated-png", "truncated-jpeg"],
+)
+def test_undecodable_image_is_refused_in_a_plain_sentence(data: bytes) -> None:
+    with pytest.raises(GenerationFailed) as refused:
+        FINISHER.finish(RenderedImage(data=data, source="test"), title="", options=PageOptions())
+
+    # Pillow's own words name an object: "cannot identify image file <_io.BytesIO object at 0x…>".
+    message = str(refused.value)
+    assert message.startswith("the image ")
+    assert not re.search(r"[<>]|0x[0-9a-f]{4,}", message), message
+
+
+def test_image_too_long_and_narrow_for_a_page_is_refused() -> None:
+    with pytest.raises(GenerationFailed, match=r"too long and narrow \(6000x1000 pixels\)"):
+        finish(Image.new("L", (6000, 1000), 255))
+
+
+def test_sixteen_bit_grayscale_art_is_scaled_not_clipped_to_white() -> None:
+    gray = np.asarray(antialiased_rings(), np.uint16) * 257  # the same art in 16 bits
+
+    page = pixels(finish(Image.fromarray(gray)))
+
+    assert 0.001 < float((page == 0).mean()) < 0.05  # the rings, not a blank page
+
+
 def test_blank_image_raises_generation_failed() -> None:
     with pytest.raises(GenerationFailed, match="blank"):
         finish(Image.new("RGB", (W, H), "white"))

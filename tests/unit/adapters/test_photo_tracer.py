@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -12,9 +16,11 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from adapters.offline_images import OfflinePhotoTracer
+from adapters.offline_images import photo as photo_module
+from adapters.offline_images.photofile import load_photo
 from adapters.pages import ColoringPageFinisher
 from paintcore.domain.errors import GenerationFailed
-from paintcore.domain.pages import AgeLevel, ColoringPage, PageOptions, RenderedImage
+from paintcore.domain.pages import AgeLevel, ArtKind, ColoringPage, PageOptions, RenderedImage
 from paintcore.domain.quality import QualityRules
 from paintcore.ports import PhotoTracer
 
@@ -94,8 +100,13 @@ def page(traced: RenderedImage) -> ColoringPage:
 
 
 def test_tracer_is_named_offline_photo_and_marks_its_images() -> None:
+    art = OfflinePhotoTracer().trace(
+        photo=jpeg(shapes_photo(400, 300)), prompt="", options=PageOptions()
+    )
+
     assert TRACER.name == "offline-photo"
-    assert trace(jpeg(shapes_photo(400, 300))).source == "offline-photo"
+    assert art.source == "offline-photo"
+    assert art.kind is ArtKind.PHOTO
 
 
 def test_output_is_a_png_1536_px_long_with_the_photos_aspect(traced: RenderedImage) -> None:
@@ -242,6 +253,54 @@ def test_sixteen_bit_grayscale_png_is_scaled_not_clipped_to_white() -> None:
 def test_unusable_bytes_raise_generation_failed(data: bytes) -> None:
     with pytest.raises(GenerationFailed):
         trace(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"definitely not a photo",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        b"\xff\xd8\xff\xe0" + b"\x00" * 100,
+        jpeg(shapes_photo(400, 300))[:3000],
+    ],
+    ids=["text", "broken-png", "broken-jpeg", "truncated-jpeg"],
+)
+def test_undecodable_photo_is_refused_in_a_plain_sentence(data: bytes) -> None:
+    with pytest.raises(GenerationFailed) as refused:
+        trace(data)
+
+    # Pillow's own words name an object: "cannot identify image file <_io.BytesIO object at 0x…>".
+    message = str(refused.value)
+    assert message.startswith("the photo ")
+    assert not re.search(r"[<>]|0x[0-9a-f]{4,}", message), message
+
+
+def test_at_most_two_photos_are_traced_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    inside, most = 0, 0
+    lock = threading.Lock()
+
+    def counting_load(data: bytes, long_side: int) -> NDArray[np.uint8]:
+        nonlocal inside, most
+        with lock:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.2)  # the other callers arrive meanwhile
+        with lock:
+            inside -= 1
+        return load_photo(data, long_side)
+
+    monkeypatch.setattr(photo_module, "load_photo", counting_load)
+    tracer, photo = OfflinePhotoTracer(), jpeg(shapes_photo(400, 300))
+
+    with ThreadPoolExecutor(6) as pool:
+        arts = list(pool.map(lambda _: trace_with(tracer, photo), range(6)))
+
+    assert most == 2
+    assert len({art.data for art in arts}) == 1  # the callers who waited got their page too
+
+
+def trace_with(tracer: OfflinePhotoTracer, photo: bytes) -> RenderedImage:
+    return tracer.trace(photo=photo, prompt="", options=PageOptions())
 
 
 def test_truncated_jpeg_raises_generation_failed() -> None:
