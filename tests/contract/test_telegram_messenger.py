@@ -9,7 +9,12 @@ import pytest
 
 from adapters.telegram import RetryPolicy, TelegramCaller, TelegramMessenger, make_bot
 from adapters.telegram.messenger import pdf_name
-from paintcore.domain.errors import DeliveryFailed, RateLimited, RecipientBlocked
+from paintcore.domain.errors import (
+    DeliveryFailed,
+    PartiallyDelivered,
+    RateLimited,
+    RecipientBlocked,
+)
 from paintcore.domain.messages import Keyboard
 from paintcore.domain.pages import ColoringPage
 from support.fake_telegram import FakeBotAPI
@@ -66,6 +71,40 @@ def test_a_page_is_a_photo_with_caption_and_a_pdf_named_after_the_description(
     assert photo.params["caption"] == "Готово" and photo.files["photo"][1] == PAGE.png
     name, body = document.files["document"]
     assert body == PAGE.pdf and name == pdf_name(PAGE.title) == "кот в шляпе 1.pdf"
+
+
+def test_a_page_whose_pdf_fails_is_taken_back_so_nothing_was_delivered(fake: FakeBotAPI) -> None:
+    fake.fail("sendDocument", status=500, times=None)
+    with pytest.raises(DeliveryFailed, match="sendDocument"):
+        messenger_for(fake).send_page(CHAT, PAGE, caption="Готово")
+    [photo] = fake.calls_of("sendPhoto")
+    assert len(fake.calls_of("deleteMessage")) == 1
+    assert fake.message(CHAT, photo.result["message_id"]) is None  # type: ignore[index]
+
+
+def test_a_picture_that_cannot_be_taken_back_is_a_partial_delivery(fake: FakeBotAPI) -> None:
+    fake.fail("sendDocument", status=500, times=None)
+    fake.fail("deleteMessage", status=400, description="Bad Request: message can't be deleted")
+    with pytest.raises(PartiallyDelivered):
+        messenger_for(fake).send_page(CHAT, PAGE, caption="Готово")
+    [photo] = fake.calls_of("sendPhoto")
+    assert fake.message(CHAT, photo.result["message_id"]) is not None  # type: ignore[index]
+
+
+def test_a_user_who_blocks_the_bot_between_picture_and_pdf_is_not_chased(
+    fake: FakeBotAPI,
+) -> None:
+    # They will be told nothing more, so nothing needs taking back to keep what they read true.
+    fake.fail("sendDocument", status=403, description="Forbidden: bot was blocked by the user")
+    with pytest.raises(RecipientBlocked):
+        messenger_for(fake).send_page(CHAT, PAGE, caption="Готово")
+    assert fake.calls_of("deleteMessage") == []
+
+
+def test_an_over_long_caption_is_cut_to_what_telegram_takes(fake: FakeBotAPI) -> None:
+    messenger_for(fake).send_page(CHAT, PAGE, caption="я" * 5000)
+    [photo] = fake.calls_of("sendPhoto")  # the fake refuses captions over 1024 like Telegram
+    assert photo.params["caption"] == "я" * 1024
 
 
 def test_working_keeps_the_upload_photo_action_alive_until_done(fake: FakeBotAPI) -> None:

@@ -10,6 +10,7 @@ import pytest
 from adapters.console import ConsoleChat, ConsoleMessenger
 from adapters.console.messenger import slug
 from paintcore.dialog import IncomingMessage, MessageKind
+from paintcore.dialog.texts import CATALOGS
 from paintcore.domain.errors import DeliveryFailed
 from paintcore.domain.messages import Keyboard
 from paintcore.domain.pages import ColoringPage
@@ -40,6 +41,26 @@ def test_quit_stops_reading() -> None:
     got: list[IncomingMessage] = []
     ConsoleChat(got.append, Profile(UserId(1)), io.BytesIO(b"/help\n/quit\n/start\n")).run()
     assert [m.text for m in got] == ["/help"]
+
+
+def test_a_line_over_the_limit_is_answered_and_skipped_to_its_end() -> None:
+    got: list[IncomingMessage] = []
+    out = io.StringIO()
+    stdin = io.BytesIO(b"/start\n" + b"x" * 50 + b"\n12345678\n" + b"y" * 9)
+    chat = ConsoleChat(got.append, Profile(UserId(4)), stdin, out=out, max_line=8)
+
+    assert chat.run() == 4
+    assert [m.text for m in got] == ["/start", "12345678"]  # 8 bytes fit, the rest do not
+    answer = "bot> " + CATALOGS["ru"]["line_too_long"]
+    assert out.getvalue() == answer + "\n" + answer + "\n"
+
+
+def test_a_page_whose_pdf_cannot_be_written_leaves_no_picture_behind(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    (pages / "кот-в-шляпе-1.pdf").mkdir(parents=True)  # the PDF cannot be written there
+    with pytest.raises(DeliveryFailed, match="cannot write the page"):
+        ConsoleMessenger(io.StringIO(), pages).send_page(1, PAGE, caption="x")
+    assert sorted(p.name for p in pages.iterdir()) == ["кот-в-шляпе-1.pdf"]
 
 
 def test_texts_and_menu_are_printed(tmp_path: Path) -> None:

@@ -244,6 +244,25 @@ def test_forged_settings_data_changes_nothing(world: World, data: str) -> None:
     assert world.messenger.callback_answers[-1][1] == RU["unknown_button"]
 
 
+def test_a_press_from_someone_who_never_sent_start_registers_them_as_a_message_would(
+    world: World,
+) -> None:
+    stranger = UserId(77)
+    _press(world, "lvl:2-4", uid=stranger)
+    assert world.users.get(stranger) is not None  # never a preferences row without its user
+    assert world.ledger.balance(stranger) == Balance(free=10)
+    assert world.preferences.get(stranger) == PageOptions(level=AgeLevel.TODDLER)
+    assert world.messenger.callback_answers[-1][1] == "Запомнил: 2–4 года"
+
+
+def test_a_banned_users_press_changes_nothing_and_says_why(world: World) -> None:
+    world.say(5, "/start")
+    world.users.set_banned(UID, True)
+    _press(world, "lvl:2-4")
+    assert world.preferences.get(UID) is None
+    assert world.messenger.callback_answers[-1][1] == RU["banned"]
+
+
 def test_typed_set_command_does_what_the_button_does(world: World) -> None:
     world.say(5, "/set lvl:adult")
     assert world.last_text(5) == "Запомнил: взрослым"

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from paintcore.dialog.texts import CATALOGS
 from paintcore.domain.credits import Balance, HoldState
 from paintcore.domain.errors import (
     DeliveryFailed,
     GenerationFailed,
+    PartiallyDelivered,
     PromptRejected,
     RateLimited,
     StorageUnavailable,
@@ -169,6 +171,22 @@ def test_delivery_failure_releases_the_credit(world: World) -> None:
     assert world.ledger.balance(UID) == Balance(free=10)
 
 
+def test_a_picture_delivered_without_its_pdf_is_charged_and_the_user_told_why(
+    world: World,
+) -> None:
+    job = _queued(world)
+    world.messenger.failures.append(PartiallyDelivered("PDF failed; the picture stays"))
+
+    done = world.run_generation(job_id=job.id)
+
+    assert done is not None and done.state is JobState.SUCCEEDED
+    assert [m.kind for m in world.messenger.to(5)] == ["working", "page", "text"]
+    assert world.last_text(5) == CATALOGS["ru"]["page_without_pdf"].format(title="кот в шляпе")
+    assert world.ledger.balance(UID) == Balance(free=9)
+    assert world.ledger.hold(job.id).state is HoldState.CAPTURED  # type: ignore[union-attr]
+    assert [m.kind for m in world.messenger.to(ADMIN)] == ["page"]
+
+
 def test_a_job_runs_once_even_if_enqueued_twice(world: World) -> None:
     job = _queued(world)
     assert world.run_generation(job_id=job.id) is not None
@@ -199,6 +217,20 @@ def test_admin_copy_failure_does_not_fail_the_users_page(world: World) -> None:
     done = world.run_generation(job_id=job.id)
     assert done is not None and done.state is JobState.SUCCEEDED
     assert world.ledger.balance(UID) == Balance(free=9)
+
+
+def test_a_huge_name_never_pushes_the_description_out_of_the_admin_copy(world: World) -> None:
+    world.register(
+        profile=Profile(UID, first_name="Я" * 10_000, last_name="Ю" * 5000, username="u" * 10_000),
+        language="ru",
+    )
+    job = world.request_page(
+        user_id=UID, chat_id=5, description="кот в шляпе", options=PageOptions()
+    )
+    world.run_generation(job_id=job.id)
+    [copy] = world.messenger.to(ADMIN)
+    assert len(copy.text) <= 1024  # Telegram's caption limit
+    assert "«кот в шляпе»" in copy.text and "@uuu" in copy.text and "ЯЯЯ" in copy.text
 
 
 def test_recovery_fails_and_refunds_a_job_left_running_by_a_crash(world: World) -> None:

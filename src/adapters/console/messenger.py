@@ -66,7 +66,13 @@ class ConsoleMessenger:
                     n += 1
                 png, pdf = self._dir / f"{base}-{n}.png", self._dir / f"{base}-{n}.pdf"
                 png.write_bytes(page.png)
-                pdf.write_bytes(page.pdf)
+                try:
+                    pdf.write_bytes(page.pdf)
+                except OSError:
+                    # Both or neither: a failed page is refunded and said to cost nothing,
+                    # which is only true if its picture does not stay behind.
+                    png.unlink(missing_ok=True)
+                    raise
         except OSError as exc:
             raise DeliveryFailed(
                 f"cannot write the page to {self._dir}: {exc.strerror or exc}"

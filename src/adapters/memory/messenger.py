@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from paintcore.domain.errors import PaintError, RecipientBlocked
+from paintcore.domain.errors import PaintError, PartiallyDelivered, RecipientBlocked
 from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
@@ -26,7 +26,8 @@ class SentMessage:
 class InMemoryMessenger:
     sent: list[SentMessage] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
-    # Raised (once each, in order) by the next sends, e.g. RateLimited or DeliveryFailed.
+    # Raised (once each, in order) by the next sends, e.g. RateLimited or DeliveryFailed;
+    # PartiallyDelivered records the message as sent, then raises.
     failures: list[PaintError] = field(default_factory=list)
     working_now: set[int] = field(default_factory=set)  # chats currently shown "drawing…"
     callback_answers: list[tuple[str, str]] = field(default_factory=list)
@@ -71,5 +72,8 @@ class InMemoryMessenger:
             if message.chat_id in self.blocked:
                 raise RecipientBlocked(f"chat {message.chat_id} blocked the bot")
             if self.failures:
-                raise self.failures.pop(0)
+                failure = self.failures.pop(0)
+                if isinstance(failure, PartiallyDelivered):
+                    self.sent.append(message)  # it arrived, only in part (a picture, no PDF)
+                raise failure
             self.sent.append(message)

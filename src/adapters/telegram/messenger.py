@@ -12,7 +12,7 @@ import structlog
 import telebot
 from telebot import types
 
-from paintcore.domain.errors import PaintError
+from paintcore.domain.errors import PaintError, PartiallyDelivered, RecipientBlocked
 from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
@@ -90,16 +90,31 @@ class TelegramMessenger:
                 self._call("sendMediaGroup", partial(self._bot.send_media_group, chat_id, album))
 
     def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
-        self._call(
+        photo = self._call(
             "sendPhoto",
             lambda: self._bot.send_photo(chat_id, page.png, caption=caption[:CAPTION_LIMIT]),
         )
-        self._call(
-            "sendDocument",
-            lambda: self._bot.send_document(
-                chat_id, page.pdf, visible_file_name=pdf_name(page.title)
-            ),
-        )
+        try:
+            self._call(
+                "sendDocument",
+                lambda: self._bot.send_document(
+                    chat_id, page.pdf, visible_file_name=pdf_name(page.title)
+                ),
+            )
+        except RecipientBlocked:
+            raise  # they are told nothing more, so no word of ours is contradicted by the picture
+        except PaintError as exc:
+            # Both or neither: a failed page is refunded and said to cost nothing, which is
+            # only true if the user does not keep its picture.
+            self._take_back(chat_id, photo.message_id, exc)
+            raise
+
+    def _take_back(self, chat_id: int, message_id: int, cause: PaintError) -> None:
+        try:
+            self._call("deleteMessage", lambda: self._bot.delete_message(chat_id, message_id))
+        except PaintError as exc:
+            log.warning("picture without its PDF stays", chat_id=chat_id, error=str(exc))
+            raise PartiallyDelivered(f"{cause}; the picture stays: {exc}") from cause
 
     @contextmanager
     def working(self, chat_id: int) -> Iterator[None]:

@@ -81,6 +81,11 @@ class Dialog:
         )
 
         def press() -> None:
+            # As for a message: a stranger is registered first, so no choice is stored for a
+            # user who does not exist; a banned user changes nothing.
+            if self._user(event, t).banned:
+                self.messenger.answer_callback(event.callback_id, t("banned"))
+                return
             saved = self._pages.choose(event.sender.id, event.data, t)
             self.messenger.answer_callback(event.callback_id, saved or t("unknown_button"))
             if saved is None:
@@ -155,7 +160,7 @@ class Dialog:
         else:
             self.messenger.send_text(event.chat_id, t("press_button"), keyboard=main_menu(t))
 
-    def _user(self, event: IncomingMessage, t: Texts) -> User:
+    def _user(self, event: IncomingMessage | IncomingCallback, t: Texts) -> User:
         user = self.users.get(event.sender.id)
         if user is None:  # somebody who never sent /start: register them quietly
             user = self.register(profile=event.sender, language=t.language).user

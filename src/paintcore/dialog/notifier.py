@@ -16,6 +16,10 @@ from .texts import Texts, pick_language
 log = logging.getLogger(__name__)
 
 
+# Telegram allows 64 characters in a name; other platforms (or a console) may send more.
+NAME_LIMIT = 64
+
+
 def short(title: str, limit: int = 60) -> str:
     """A description shortened for a caption or a message."""
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
@@ -79,11 +83,13 @@ class DialogNotifier:
     def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
         for admin_id in sorted(self.admin_ids - {job.user_id}):
             t = Texts(pick_language(None, self.fallback_language))
+            name = " ".join(p for p in (user.first_name, user.last_name) if p) if user else ""
+            # Capped so no name, however long, pushes the description out of the caption.
             caption = t(
                 "admin_copy",
                 user_id=job.user_id,
-                mention=user.mention if user else "—",
-                name=" ".join(p for p in (user.first_name, user.last_name) if p) if user else "",
+                mention=short(user.mention, NAME_LIMIT) if user else "—",
+                name=short(name, NAME_LIMIT),
                 title=short(job.prompt, 200),
             )
             try:
@@ -104,11 +110,20 @@ class DialogNotifier:
             text = t("page_interrupted", title=title)
         else:
             text = t("page_failed", title=title)
+        self._tell(job, text, "failure notice")
+
+    def page_without_pdf(self, job: Job, *, user: User | None) -> None:
+        t = self._texts_for(user)
+        text = t("page_without_pdf", title=short(job.prompt) or t("photo_title"))
+        self._tell(job, text, "missing PDF notice")
+
+    def _tell(self, job: Job, text: str, what: str) -> None:
+        """A notice to the user about their job; one that cannot be delivered is only logged."""
         try:
             self.messenger.send_text(job.chat_id, text)
         except Exception:
             log.warning(
-                "failure notice not delivered",
+                f"{what} not delivered",
                 exc_info=True,
                 extra={"job_id": job.id, "user_id": job.user_id},
             )

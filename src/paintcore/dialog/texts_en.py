@@ -26,6 +26,7 @@ TEXTS: dict[str, str] = {
     ),
     "page_ready_last": "Done: “{title}”. That was your last page.",
     "page_failed": "I couldn't draw “{title}”. You were not charged — please try again.",
+    "page_without_pdf": "I couldn't send the PDF of “{title}”, but the picture above prints just as well.",
     "page_interrupted": (
         "Work on “{title}” was interrupted (the service restarted). You were not charged — "
         "please try again."
@@ -60,6 +61,7 @@ TEXTS: dict[str, str] = {
     "press_button": "To draw a coloring page, press “Get a coloring page” and describe the picture.",
     "not_text": "I only understand text. Tell me in words what to draw.",
     "unreadable_input": "I couldn't read that message (unknown encoding). Please send it again.",
+    "line_too_long": "That line was too long, so I skipped all of it. Please write something shorter.",
     "banned": "Access to the bot is restricted. If this is a mistake, contact support.",
     "storage_down": "The service is temporarily unavailable; nothing was charged. Please try in a few minutes.",
     "error": "Sorry, something went wrong. Nothing was charged — please try again.",

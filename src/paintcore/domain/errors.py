@@ -74,3 +74,7 @@ class StorageUnavailable(PaintError):
 
 class DeliveryFailed(PaintError):
     """The messenger could not deliver a message for a reason other than a block or a rate limit."""
+
+
+class PartiallyDelivered(PaintError):
+    """Part of a page reached the user and could not be taken back (the picture without its PDF)."""
