@@ -42,8 +42,10 @@ from paintcore.usecases import (
     RunGeneration,
     Support,
 )
+from paintcore.usecases.lease import Revocations
 
 from .settings import Settings
+from .workers import this_worker, worker_gone
 
 # Threads that run the dialog for Telegram updates: handlers only touch storage and send a reply
 # (generation runs in the job queue), so a few threads keep every chat responsive.
@@ -51,8 +53,11 @@ DIALOG_WORKERS = 8
 # Shorter than the stop timeout in telegram_modes, so a stop can wait for the last poll to return
 # and confirm what was handled.
 LONG_POLL_SECONDS = 10
-# Per call; with the SDK's 2 retries and the adapter's 3 attempts a page can take several minutes
-# at worst, which PAINTBOT_JOB_TIMEOUT (600 s) must exceed: see adapters/openai_images.
+# Per request. The image client does not retry on its own: the adapter's 3 attempts (backoff,
+# retry-after) share a 300 s budget that also caps each request's timeout, so one drawing ends
+# within 300 s and a page (a drawing and at most one redraw) within about 10 minutes. A worker's
+# job lease is renewed meanwhile, so PAINTBOT_JOB_TIMEOUT need not exceed that: it only says how
+# long a worker that vanished keeps its page's credit held.
 OPENAI_IMAGE_TIMEOUT = 120.0
 OPENAI_MODERATION_TIMEOUT = 5.0
 
@@ -93,7 +98,7 @@ class Container(containers.DeclarativeContainer):
         make_client,
         api_key=settings.provided.openai_api_key.get_secret_value.call(),
         timeout=OPENAI_IMAGE_TIMEOUT,
-        max_retries=2,
+        max_retries=0,
         base_url=settings.provided.openai_base_url,  # also from .env, which the SDK cannot see
     )
     # Moderation runs while the user waits for "Рисую…": short timeout, one SDK retry.
@@ -160,6 +165,12 @@ class Container(containers.DeclarativeContainer):
         admin_ids=admin_ids,
         fallback_language=settings.provided.language,
     )
+    # A running job's lease lasts PAINTBOT_JOB_TIMEOUT and its worker renews it every quarter
+    # of that while drawing; recovery takes a job only from a worker whose lease ran out or whose
+    # process is known to be dead (entrypoints/workers.py).
+    job_lease = providers.Callable(lambda s: timedelta(seconds=s), settings.provided.job_timeout)
+    worker = providers.Callable(this_worker)
+    revoked = providers.Singleton(Revocations)
     run_generation = providers.Singleton(
         RunGeneration,
         orders=orders,
@@ -170,6 +181,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         tracer=tracer,
         attachments=attachments,
+        worker=worker,
+        lease_for=job_lease,
+        revoked=revoked,
     )
     queue = providers.Singleton(
         InProcessJobQueue, handler=run_generation, workers=settings.provided.generation_concurrency
@@ -199,9 +213,10 @@ class Container(containers.DeclarativeContainer):
         queue=queue,
         notifier=notifier,
         clock=clock,
-        running_timeout=providers.Callable(
-            lambda s: timedelta(seconds=s), settings.provided.job_timeout
-        ),
+        running_timeout=job_lease,
+        owner=providers.Callable(lambda: f"recovery@{this_worker()}"),
+        worker_gone=providers.Object(worker_gone),
+        revoked=revoked,
     )
     dialog = providers.Singleton(
         Dialog,

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from .domain.credits import HoldState
 from .domain.errors import JobInFlight, QuotaExceeded, UserBanned, UserNotFound
-from .domain.jobs import ClosedJob, Job, JobState, TakenJob, can_move
+from .domain.jobs import ClosedJob, Job, JobState, Lease, TakenJob, can_move
 from .ports import Jobs, Ledger, Users
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ class StepwiseOrders:
             raise
         return job
 
-    def take(self, job_id: str, *, at: datetime) -> TakenJob | None:
-        job = self.jobs.start(job_id, at=at)
+    def take(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
+        job = self.jobs.start(job_id, at=at, lease=lease)
         if job is None:
             return None
         hold = self.ledger.hold(job.id)
@@ -60,6 +60,9 @@ class StepwiseOrders:
             held=hold is not None and hold.state is HoldState.HELD,
             credits_left=self.ledger.balance(job.user_id).available,
         )
+
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        return self.jobs.renew(job_id, owner=owner, until=until)
 
     def close(
         self, job_id: str, *, state: JobState, at: datetime, error: str = ""

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from .domain.conversation import ConversationState
 from .domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
-from .domain.jobs import ClosedJob, Job, JobState, TakenJob
+from .domain.jobs import ClosedJob, Job, JobState, Lease, TakenJob
 from .domain.messages import InlineKeyboard, Keyboard
 from .domain.pages import ColoringPage, PageOptions, RenderedImage
 from .domain.users import User, UserId
@@ -97,8 +97,29 @@ class Jobs(Protocol):
         """The job with this id, or None."""
         ...
 
-    def start(self, job_id: str, *, at: datetime) -> Job | None:
-        """Move a queued job to running; None if it is not queued (taken or finished already)."""
+    def start(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> Job | None:
+        """Move a queued job to running (leased to `lease`'s worker); None if it is not queued
+        (taken or finished already)."""
+        ...
+
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        """Extend the lease of a running job held by `owner` to `until`; False when the job is
+        no longer running under that owner's lease (recovery took it, or it finished)."""
+        ...
+
+    def claim(
+        self,
+        job_id: str,
+        *,
+        at: datetime,
+        owner: str,
+        until: datetime,
+        gone: str | None = None,
+        unleased_before: datetime,
+    ) -> Job | None:
+        """Take a running job over for `owner` (recovery) when `Job.claimable` says so, in one
+        guarded write, so a worker renewing at the same moment and recovery exclude each other;
+        the job as claimed, or None."""
         ...
 
     def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
@@ -110,8 +131,8 @@ class Jobs(Protocol):
         """The user's queued or running job, if any."""
         ...
 
-    def running_since_before(self, moment: datetime) -> list[Job]:
-        """Running jobs that started before `moment` (candidates for crash recovery)."""
+    def running(self) -> list[Job]:
+        """Running jobs with their leases, oldest start first (candidates for crash recovery)."""
         ...
 
     def queued(self) -> list[Job]:
@@ -138,10 +159,16 @@ class PageOrders(Protocol):
         failed when a racing movement took the credit between its checks)."""
         ...
 
-    def take(self, job_id: str, *, at: datetime) -> TakenJob | None:
-        """Move a queued job to running; None if it is not queued (taken or finished already).
+    def take(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
+        """Move a queued job to running, leased to `lease`'s worker; None if it is not queued
+        (taken or finished already).
         The user and the credits left come as of the request or later: a store may keep a
         snapshot taken at `open` (MongoDB does, to answer in one command)."""
+        ...
+
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        """Keep the job leased to `owner` until `until` (Jobs.renew): False when it is not,
+        because recovery took it away (and gave its credit back) or it finished."""
         ...
 
     def close(
@@ -235,7 +262,9 @@ class Messenger(Protocol):
         ...
 
     def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
-        """Send a finished page as a picture and a PDF; same errors as send_text."""
+        """Send a finished page as a picture and a PDF, both or neither: the errors of send_text
+        when nothing was delivered, PartiallyDelivered when the picture arrived and could not
+        be taken back after the PDF failed."""
         ...
 
     def working(self, chat_id: int) -> AbstractContextManager[None]:
@@ -274,7 +303,7 @@ class JobNotifier(Protocol):
         self, job: Job, page: ColoringPage, *, credits_left: int, user: User | None
     ) -> None:
         """Deliver the page to the user (`user`: as of the request, for the language);
-        RecipientBlocked or DeliveryFailed if impossible."""
+        RecipientBlocked or DeliveryFailed if impossible, PartiallyDelivered if only in part."""
         ...
 
     def page_to_admins(self, job: Job, page: ColoringPage, user: User | None) -> None:
@@ -291,4 +320,8 @@ class JobNotifier(Protocol):
 
     def page_failed(self, job: Job, *, reason: str, user: User | None) -> None:
         """Tell the user the page could not be made and the credit is back; never raises."""
+        ...
+
+    def page_without_pdf(self, job: Job, *, user: User | None) -> None:
+        """Tell the user their page's PDF could not be sent but its picture prints; never raises."""
         ...

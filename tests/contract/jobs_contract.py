@@ -9,7 +9,7 @@ import pytest
 
 from contract.racing import race
 from paintcore.domain.errors import JobInFlight
-from paintcore.domain.jobs import Job, JobState
+from paintcore.domain.jobs import Job, JobState, Lease
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.users import UserId
 from paintcore.ports import Jobs
@@ -254,20 +254,142 @@ class JobsContract:
         assert in_flight_while_running == running
         assert jobs.in_flight(UserId(1)) is None
 
-    def test_running_since_before_lists_running_jobs_started_earlier(self, jobs: Jobs) -> None:
-        for user, started in ((1, 10), (2, 20), (3, 30)):
+    def test_running_lists_running_jobs_oldest_start_first_with_their_leases(
+        self, jobs: Jobs
+    ) -> None:
+        for user, started in ((1, 30), (2, 10), (3, 20)):
             jobs.add(a_job(f"j{user}", user_id=user))
-            jobs.start(f"j{user}", at=at(started))
+            jobs.start(f"j{user}", at=at(started), lease=Lease(f"w{user}", at(started + 60)))
         jobs.add(a_job("queued", user_id=4))
         jobs.add(a_job("done", user_id=5))
         jobs.start("done", at=at(1))
         jobs.finish("done", state=JobState.FAILED, at=at(2))
 
-        stale = jobs.running_since_before(at(30))
+        running = jobs.running()
 
-        assert sorted(job.id for job in stale) == ["j1", "j2"]
-        assert all(job.state is JobState.RUNNING for job in stale)
-        assert jobs.running_since_before(at(10)) == []
+        assert [job.id for job in running] == ["j2", "j3", "j1"]
+        assert running[0].lease == Lease("w2", at(70))
+
+    # -- leases: a live worker keeps its job; recovery takes it only from one that is gone --------
+
+    def leased(self, jobs: Jobs, owner: str = "w1", until: float = 60) -> None:
+        jobs.add(a_job())
+        jobs.start("j1", at=at(0), lease=Lease(owner, at(until)))
+
+    def test_a_job_taken_with_a_lease_reads_back_with_it(self, jobs: Jobs) -> None:
+        self.leased(jobs)
+        stored = jobs.get("j1")
+        assert stored is not None and stored.lease == Lease("w1", at(60))
+
+    def test_its_owner_renews_the_lease(self, jobs: Jobs) -> None:
+        self.leased(jobs)
+
+        assert jobs.renew("j1", owner="w1", until=at(120)) is True
+
+        stored = jobs.get("j1")
+        assert stored is not None and stored.lease == Lease("w1", at(120))
+
+    def test_no_one_else_renews_it_and_nothing_renews_a_job_that_is_not_running(
+        self, jobs: Jobs
+    ) -> None:
+        self.leased(jobs)
+        jobs.add(a_job("queued", user_id=2))
+
+        assert jobs.renew("j1", owner="w2", until=at(120)) is False
+        assert jobs.renew("queued", owner="w1", until=at(120)) is False
+        assert jobs.renew("missing", owner="w1", until=at(120)) is False
+        jobs.finish("j1", state=JobState.SUCCEEDED, at=at(5))
+        assert jobs.renew("j1", owner="w1", until=at(120)) is False
+        stored = jobs.get("j1")
+        assert stored is not None and stored.lease == Lease("w1", at(60))
+
+    def test_a_live_lease_is_not_claimed(self, jobs: Jobs) -> None:
+        self.leased(jobs)
+
+        claimed = jobs.claim(
+            "j1", at=at(59), owner="recovery", until=at(700), unleased_before=at(-600)
+        )
+
+        assert claimed is None
+        assert jobs.renew("j1", owner="w1", until=at(120)) is True
+
+    def test_an_expired_lease_is_claimed_and_its_worker_cannot_renew_it_after(
+        self, jobs: Jobs
+    ) -> None:
+        self.leased(jobs)
+
+        claimed = jobs.claim(
+            "j1", at=at(61), owner="recovery", until=at(700), unleased_before=at(-600)
+        )
+
+        assert claimed is not None and claimed.lease == Lease("recovery", at(700))
+        assert claimed.state is JobState.RUNNING
+        assert jobs.renew("j1", owner="w1", until=at(120)) is False
+        assert (
+            jobs.claim("j1", at=at(62), owner="other", until=at(700), unleased_before=at(-600))
+            is None
+        )
+
+    def test_the_lease_of_a_worker_known_to_be_gone_is_claimed_at_once(self, jobs: Jobs) -> None:
+        self.leased(jobs)
+
+        assert (
+            jobs.claim(
+                "j1", at=at(1), owner="recovery", until=at(700), gone="w2", unleased_before=at(-600)
+            )
+            is None
+        )
+        claimed = jobs.claim(
+            "j1", at=at(1), owner="recovery", until=at(700), gone="w1", unleased_before=at(-600)
+        )
+        assert claimed is not None and claimed.lease == Lease("recovery", at(700))
+
+    def test_a_job_taken_without_a_lease_is_claimed_only_once_it_is_old(self, jobs: Jobs) -> None:
+        jobs.add(a_job())
+        jobs.start("j1", at=at(100))
+
+        young = jobs.claim("j1", at=at(500), owner="r", until=at(900), unleased_before=at(100))
+        old = jobs.claim("j1", at=at(800), owner="r", until=at(900), unleased_before=at(101))
+
+        assert young is None
+        assert old is not None and old.lease == Lease("r", at(900))
+
+    def test_only_running_jobs_are_claimed(self, jobs: Jobs) -> None:
+        jobs.add(a_job("queued", user_id=1))
+        jobs.add(a_job("done", user_id=2))
+        jobs.start("done", at=at(0), lease=Lease("w", at(1)))
+        jobs.finish("done", state=JobState.FAILED, at=at(2))
+
+        for job_id in ("queued", "done", "missing"):
+            assert (
+                jobs.claim(job_id, at=at(99), owner="r", until=at(900), unleased_before=at(99))
+                is None
+            )
+
+    def test_a_claim_and_a_renewal_racing_exclude_each_other(self, jobs: Jobs) -> None:
+        self.leased(jobs, until=10)
+        results = race(
+            8,
+            lambda i: (
+                jobs.renew("j1", owner="w1", until=at(20 + i))
+                if i % 2
+                else jobs.claim(
+                    "j1", at=at(11), owner=f"r{i}", until=at(900), unleased_before=at(-600)
+                )
+            ),
+        )
+
+        claims = [r for i, r in enumerate(results) if i % 2 == 0 and r is not None]
+        renewals = [r for i, r in enumerate(results) if i % 2 == 1]
+        stored = jobs.get("j1")
+        assert stored is not None and stored.lease is not None
+        # A renewal that lands first makes the lease live again, so no claim can follow; a claim
+        # that lands first takes the lease, so no renewal can follow. Never both.
+        if claims:
+            assert len(claims) == 1 and not any(renewals)
+            assert stored.lease == Lease(claims[0].lease.owner, at(900))  # type: ignore[union-attr]
+        else:
+            assert all(renewals) and stored.lease.owner == "w1"
 
     def test_queued_lists_queued_jobs_oldest_first(self, jobs: Jobs) -> None:
         jobs.add(a_job("middle", user_id=1, created=20))

@@ -32,6 +32,7 @@ from paintcore.usecases import (
     RunGeneration,
     Support,
 )
+from paintcore.usecases.lease import Revocations
 
 ADMIN = 900
 
@@ -98,6 +99,7 @@ def build_world(
     request_page = RequestColoringPage(orders, queue, clock)
     preferences, attachments = InMemoryPreferences(), InMemoryAttachments()
     tracer = FakePhotoTracer()
+    revoked = Revocations()  # as the container shares it between workers and recovery
     run_generation = RunGeneration(
         orders,
         users,
@@ -107,9 +109,10 @@ def build_world(
         clock,
         tracer=tracer,
         attachments=attachments,
+        revoked=revoked,
     )
     queue.handler = lambda job_id: run_generation(job_id=job_id)
-    recover = RecoverJobs(jobs, orders, queue, notifier, clock)
+    recover = RecoverJobs(jobs, orders, queue, notifier, clock, revoked=revoked)
     dialog = Dialog(
         register=register,
         request_page=request_page,

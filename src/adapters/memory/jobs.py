@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 from paintcore.domain.errors import JobInFlight
-from paintcore.domain.jobs import Job, JobState, can_move
+from paintcore.domain.jobs import Job, JobState, Lease, can_move
 from paintcore.domain.users import UserId
 
 
@@ -28,8 +29,36 @@ class InMemoryJobs:
         with self._lock:
             return self.by_id.get(job_id)
 
-    def start(self, job_id: str, *, at: datetime) -> Job | None:
-        return self._move(job_id, JobState.RUNNING, at, "")
+    def start(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> Job | None:
+        return self._move(job_id, JobState.RUNNING, at, "", lease)
+
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        with self._lock:
+            job = self.by_id.get(job_id)
+            if job is None or job.state is not JobState.RUNNING or job.lease is None:
+                return False
+            if job.lease.owner != owner:
+                return False
+            self.by_id[job_id] = replace(job, lease=Lease(owner, until))
+            return True
+
+    def claim(
+        self,
+        job_id: str,
+        *,
+        at: datetime,
+        owner: str,
+        until: datetime,
+        gone: str | None = None,
+        unleased_before: datetime,
+    ) -> Job | None:
+        with self._lock:
+            job = self.by_id.get(job_id)
+            if job is None or not job.claimable(at, gone=gone, unleased_before=unleased_before):
+                return None
+            claimed = replace(job, lease=Lease(owner, until))
+            self.by_id[job_id] = claimed
+            return claimed
 
     def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
         if state not in (JobState.SUCCEEDED, JobState.FAILED):
@@ -40,15 +69,10 @@ class InMemoryJobs:
         with self._lock:
             return self._in_flight(user_id)
 
-    def running_since_before(self, moment: datetime) -> list[Job]:
+    def running(self) -> list[Job]:
         with self._lock:
-            return [
-                j
-                for j in self.by_id.values()
-                if j.state is JobState.RUNNING
-                and j.started_at is not None
-                and j.started_at < moment
-            ]
+            jobs = [j for j in self.by_id.values() if j.state is JobState.RUNNING]
+        return sorted(jobs, key=lambda j: j.started_at or j.created_at)
 
     def queued(self) -> list[Job]:
         with self._lock:
@@ -65,11 +89,13 @@ class InMemoryJobs:
             (j for j in self.by_id.values() if j.user_id == user_id and j.state.in_flight), None
         )
 
-    def _move(self, job_id: str, target: JobState, at: datetime, error: str) -> Job | None:
+    def _move(
+        self, job_id: str, target: JobState, at: datetime, error: str, lease: Lease | None = None
+    ) -> Job | None:
         with self._lock:
             job = self.by_id.get(job_id)
             if job is None or not can_move(job.state, target):
                 return None
-            moved = job.moved(target, at, error)
+            moved = job.moved(target, at, error, lease)
             self.by_id[job_id] = moved
             return moved

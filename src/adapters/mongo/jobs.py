@@ -10,7 +10,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.errors import JobInFlight
-from paintcore.domain.jobs import Job, JobState, can_move
+from paintcore.domain.jobs import Job, JobState, Lease, can_move
 from paintcore.domain.users import UserId
 
 from .documents import (
@@ -55,8 +55,39 @@ class MongoJobs:
         return None if found is None else read_job(found)
 
     @storage_call("jobs.start")
-    def start(self, job_id: str, *, at: datetime) -> Job | None:
-        return self._move(job_id, JobState.RUNNING, time_fields("started_at", at))
+    def start(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> Job | None:
+        return self._move(job_id, JobState.RUNNING, start_fields(at, lease))
+
+    @storage_call("jobs.renew")
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        return renew_lease(self._jobs, job_id, owner=owner, until=until)
+
+    @storage_call("jobs.claim")
+    def claim(
+        self,
+        job_id: str,
+        *,
+        at: datetime,
+        owner: str,
+        until: datetime,
+        gone: str | None = None,
+        unleased_before: datetime,
+    ) -> Job | None:
+        # The conditions of Job.claimable, in the update's filter: one guarded write.
+        claimable: list[Document] = [
+            {"lease_owner": None, "started_at_us": {"$lt": micros(unleased_before)}},
+            # Documents without the exact field compare by their BSON date.
+            {"lease_owner": None, "started_at_us": None, "started_at": {"$lt": unleased_before}},
+            {"lease_until_us": {"$lt": micros(at)}},
+        ]
+        if gone is not None:
+            claimable.append({"lease_owner": gone})
+        found: Document | None = self._jobs.find_one_and_update(
+            {"_id": job_id, "state": JobState.RUNNING.value, "$or": claimable},
+            {"$set": {"lease_owner": owner, **time_fields("lease_until", until)}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if found is None else read_job(found)
 
     @storage_call("jobs.finish")
     def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
@@ -69,16 +100,9 @@ class MongoJobs:
         found = retried(lambda: self._jobs.find_one({"user_id": user_id, "in_flight": True}))
         return None if found is None else read_job(found)
 
-    @storage_call("jobs.running_since_before")
-    def running_since_before(self, moment: datetime) -> list[Job]:
-        query = {
-            "state": JobState.RUNNING.value,
-            "$or": [
-                {"started_at_us": {"$lt": micros(moment)}},
-                # Documents without the exact field compare by their BSON date.
-                {"started_at_us": None, "started_at": {"$lt": moment}},
-            ],
-        }
+    @storage_call("jobs.running")
+    def running(self) -> list[Job]:
+        query = {"state": JobState.RUNNING.value}
         order = [("started_at_us", 1), ("started_at", 1), ("_id", 1)]
         return [read_job(doc) for doc in retried(lambda: list(self._jobs.find(query).sort(order)))]
 
@@ -147,6 +171,24 @@ def job_fields(job: Job) -> Document:
     }
 
 
+def renew_lease(jobs: Collection[Document], job_id: str, *, owner: str, until: datetime) -> bool:
+    """Extend a running job's lease while `owner` holds it: one guarded update."""
+    result = jobs.update_one(
+        {"_id": job_id, "state": JobState.RUNNING.value, "lease_owner": owner},
+        {"$set": time_fields("lease_until", until)},
+    )
+    return result.matched_count == 1
+
+
+def start_fields(at: datetime, lease: Lease | None) -> Document:
+    """What taking a job sets besides its state: when, and the worker's lease."""
+    return {
+        **time_fields("started_at", at),
+        "lease_owner": None if lease is None else lease.owner,
+        **time_fields("lease_until", None if lease is None else lease.until),
+    }
+
+
 def final_fields(at: datetime, error: str) -> Document:
     """What finishing a job sets besides its state (and frees its one-in-flight slot)."""
     return {**time_fields("finished_at", at), "error": error, "in_flight": False}
@@ -166,4 +208,10 @@ def read_job(doc: Document) -> Job:
         finished_at=read_time(doc, "finished_at"),
         error=text(doc, "error"),
         photo_file_id=optional_text(doc, "photo_file_id"),
+        lease=_lease(doc),
     )
+
+
+def _lease(doc: Document) -> Lease | None:
+    owner, until = doc.get("lease_owner"), read_time(doc, "lease_until")
+    return Lease(owner, until) if isinstance(owner, str) and until is not None else None

@@ -25,14 +25,14 @@ from paintcore.domain.errors import (
     UserBanned,
     UserNotFound,
 )
-from paintcore.domain.jobs import ClosedJob, Job, JobState, TakenJob
+from paintcore.domain.jobs import ClosedJob, Job, JobState, Lease, TakenJob
 from paintcore.domain.users import User, UserId
 from paintcore.ports import Clock
 
-from .documents import Document, integer, time_fields
+from .documents import Document, integer
 from .errors import retried, storage_call
 from .holds import HoldEntry, HoldRecord, Holds, read_record, settlement
-from .jobs import final_fields, job_fields, move, read_job
+from .jobs import final_fields, job_fields, move, read_job, renew_lease, start_fields
 from .outbox import new_op
 from .users import read_user, user_fields
 
@@ -79,8 +79,8 @@ class MongoOrders:
         raise StorageUnavailable(f"the wallet of user {job.user_id} kept changing; try again")
 
     @storage_call("orders.take")
-    def take(self, job_id: str, *, at: datetime) -> TakenJob | None:
-        found = self._move(job_id, JobState.RUNNING, time_fields("started_at", at), settle=None)
+    def take(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
+        found = self._move(job_id, JobState.RUNNING, start_fields(at, lease), settle=None)
         if found is None:
             return None
         job, record = read_job(found), read_record(found)
@@ -91,6 +91,10 @@ class MongoOrders:
             wallet = retried(lambda: self._wallets.find_one({"_id": job.user_id}, _WALLET_FIELDS))
             credits_left = integer(wallet or {}, "free") + integer(wallet or {}, "paid")
         return TakenJob(job, self._user_of(found, job), held, credits_left)
+
+    @storage_call("orders.renew")
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        return renew_lease(self._jobs, job_id, owner=owner, until=until)
 
     @storage_call("orders.close")
     def close(

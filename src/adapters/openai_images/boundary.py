@@ -1,10 +1,11 @@
-"""Calling the OpenAI API: our backoff on top of the SDK's retries, and its errors turned into ours.
+"""Calling the OpenAI API: our backoff within a time budget, and its errors turned into ours.
 
-The client is made with a small `max_retries` (see `make_client`), so each of our attempts is
-already up to 1 + max_retries HTTP requests with the SDK's own short backoff (0.5 s doubling, or the
-server's retry-after). Ours waits longer between those bursts (exponential with jitter, honouring
-retry-after) and, unlike the SDK, gives up at once on errors no retry can fix: refused prompts, a
-bad key, an empty wallet. What leaves here is a core error, never an SDK exception.
+The client may make a few quick retries of its own (`max_retries` of `make_client`: the
+moderation client does one; the image client none, so that a drawing's time is bounded by our
+budget). Ours waits longer between attempts (exponential with jitter, honouring retry-after),
+never starts one past the budget nor lets a request outlast it, and, unlike the SDK, gives up at
+once on errors no retry can fix: refused prompts, a bad key, an empty wallet. What leaves here
+is a core error, never an SDK exception.
 """
 
 from __future__ import annotations
@@ -142,17 +143,21 @@ def _retry_after(exc: openai.APIStatusError) -> float | None:
 
 def call(
     what: str,
-    fn: Callable[[], T],
+    fn: Callable[[float], T],
     *,
     backoff: Backoff,
+    timeout: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> T:
-    """Run one API call with our retries; raises only core errors."""
+    """Run one API call with our retries; raises only core errors. `fn` gets the seconds its
+    request may take: `timeout`, or what is left of the budget when that is less, so that with
+    a client that does not retry on its own (the image client) the whole call ends within the
+    budget and a page's worst case stays bounded (docs/ARCHITECTURE.md, "Job leases")."""
     started = clock()
     for attempt in range(backoff.attempts):
         try:
-            return fn()
+            return fn(max(1.0, min(timeout, backoff.budget - (clock() - started))))
         except openai.OpenAIError as exc:
             verdict = judge(exc, what)
             error = verdict.error

@@ -95,9 +95,16 @@ class _ImageModel:
         return f"openai:{self._model}"
 
     def _call(
-        self, what: str, fn: Callable[[], ImagesResponse], kind: ArtKind = ArtKind.DESCRIPTION
+        self, what: str, fn: Callable[[float], ImagesResponse], kind: ArtKind = ArtKind.DESCRIPTION
     ) -> RenderedImage:
-        response = call(what, fn, backoff=self._retry, sleep=self._sleep, clock=self._clock)
+        response = call(
+            what,
+            fn,
+            backoff=self._retry,
+            timeout=self._timeout,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
         return RenderedImage(data=first_image(response, what), source=self.name, kind=kind)
 
 
@@ -108,7 +115,7 @@ class OpenAIImageGenerator(_ImageModel):
 
     def generate(self, *, prompt: str, description: str, options: PageOptions) -> RenderedImage:
         # `description` is already inside the prompt the core built; options only shape the prompt.
-        def once() -> ImagesResponse:
+        def once(timeout: float) -> ImagesResponse:
             return self._client.images.generate(
                 model=self._model,
                 prompt=prompt,
@@ -117,7 +124,7 @@ class OpenAIImageGenerator(_ImageModel):
                 output_format="png",
                 background="opaque",  # paper is white: a transparent page prints as nothing
                 quality=self._quality,
-                timeout=self._timeout,
+                timeout=timeout,
             )
 
         return self._call("images.generate", once)
@@ -129,7 +136,7 @@ class OpenAIPhotoTracer(_ImageModel):
     def trace(self, *, photo: bytes, prompt: str, options: PageOptions) -> RenderedImage:
         upload = photo_file(photo)
 
-        def once() -> ImagesResponse:
+        def once(timeout: float) -> ImagesResponse:
             # bytes, not a stream: the SDK can only replay a seekable body on its own retries.
             return self._client.images.edit(
                 model=self._model,
@@ -140,7 +147,7 @@ class OpenAIPhotoTracer(_ImageModel):
                 output_format="png",
                 background="opaque",
                 quality=self._quality,
-                timeout=self._timeout,
+                timeout=timeout,
             )
 
         return self._call("images.edit", once, ArtKind.PHOTO)

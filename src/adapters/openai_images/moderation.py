@@ -58,13 +58,17 @@ class OpenAIModerator:
         self._sleep = sleep
 
     def check(self, text: str) -> None:
-        def once() -> ModerationCreateResponse:
-            return self._client.moderations.create(
-                model=self._model, input=text, timeout=self._timeout
-            )
+        def once(timeout: float) -> ModerationCreateResponse:
+            return self._client.moderations.create(model=self._model, input=text, timeout=timeout)
 
         try:
-            response = call("moderations.create", once, backoff=self._retry, sleep=self._sleep)
+            response = call(
+                "moderations.create",
+                once,
+                backoff=self._retry,
+                timeout=self._timeout,
+                sleep=self._sleep,
+            )
         except PromptRejected:
             raise
         except PaintError as exc:

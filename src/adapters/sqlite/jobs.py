@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 
 from paintcore.domain.errors import JobInFlight
-from paintcore.domain.jobs import Job, JobState, can_move
+from paintcore.domain.jobs import Job, JobState, Lease, can_move
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.users import UserId
 
@@ -58,8 +58,47 @@ class SqliteJobs:
             row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else job_from_row(row)
 
-    def start(self, job_id: str, *, at: datetime) -> Job | None:
-        return self._move(job_id, JobState.RUNNING, at, "")
+    def start(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> Job | None:
+        return self._move(job_id, JobState.RUNNING, at, "", lease)
+
+    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                """
+                UPDATE jobs SET lease_until = ?
+                WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """,
+                (to_text(until), job_id, owner),
+            )
+            return cursor.rowcount == 1
+
+    def claim(
+        self,
+        job_id: str,
+        *,
+        at: datetime,
+        owner: str,
+        until: datetime,
+        gone: str | None = None,
+        unleased_before: datetime,
+    ) -> Job | None:
+        # The conditions of Job.claimable, in the UPDATE's guard (text order is time order).
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                """
+                UPDATE jobs SET lease_owner = ?, lease_until = ?
+                WHERE id = ? AND state = 'running' AND (
+                    (lease_owner IS NULL AND started_at < ?)
+                    OR lease_until < ?
+                    OR (lease_owner IS NOT NULL AND lease_owner = ?)
+                )
+                """,
+                (owner, to_text(until), job_id, to_text(unleased_before), to_text(at), gone),
+            )
+            if cursor.rowcount == 0:
+                return None
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return job_from_row(row)
 
     def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
         if state not in _FINAL:
@@ -73,14 +112,10 @@ class SqliteJobs:
             ).fetchone()
         return None if row is None else job_from_row(row)
 
-    def running_since_before(self, moment: datetime) -> list[Job]:
+    def running(self) -> list[Job]:
         with self._db.read() as conn:
             rows = conn.execute(
-                """
-                SELECT * FROM jobs WHERE state = 'running' AND started_at < ?
-                ORDER BY started_at, rowid
-                """,
-                (to_text(moment),),
+                "SELECT * FROM jobs WHERE state = 'running' ORDER BY started_at, rowid"
             ).fetchall()
         return [job_from_row(row) for row in rows]
 
@@ -97,12 +132,19 @@ class SqliteJobs:
         counted = {JobState(state): n for state, n in rows}
         return {state: counted.get(state, 0) for state in JobState}
 
-    def _move(self, job_id: str, target: JobState, at: datetime, error: str) -> Job | None:
+    def _move(
+        self, job_id: str, target: JobState, at: datetime, error: str, lease: Lease | None = None
+    ) -> Job | None:
         """A guarded UPDATE: it only matches when the current state may move to `target`."""
         sources = [state.value for state in JobState if can_move(state, target)]
         placeholders = ", ".join("?" for _ in sources)
         if target is JobState.RUNNING:
-            changes, values = "started_at = ?", [to_text(at)]
+            changes = "started_at = ?, lease_owner = ?, lease_until = ?"
+            values = [
+                to_text(at),
+                None if lease is None else lease.owner,
+                None if lease is None else to_text(lease.until),
+            ]
         else:
             changes, values = "finished_at = ?, error = ?", [to_text(at), error]
         with self._db.write() as conn:
@@ -131,4 +173,9 @@ def job_from_row(row: sqlite3.Row) -> Job:
         finished_at=from_text_or_none(row["finished_at"]),
         error=row["error"],
         photo_file_id=row["photo_file_id"],
+        lease=_lease(row["lease_owner"], row["lease_until"]),
     )
+
+
+def _lease(owner: str | None, until: str | None) -> Lease | None:
+    return None if owner is None or until is None else Lease(owner, from_text(until))

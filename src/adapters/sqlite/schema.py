@@ -95,6 +95,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    (  # 3: leases of running jobs (who works on it, until when without a renewal)
+        "ALTER TABLE jobs ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE jobs ADD COLUMN lease_until TEXT",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,17 @@ def can_move(current: JobState, target: JobState) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class Lease:
+    """Who is working on a running job, and until when that counts without a renewal.
+
+    A live worker renews its lease while it draws (a heartbeat), so recovery takes a job away
+    only from a worker that is gone: its lease ran out, or its process is known to be dead."""
+
+    owner: str  # the worker: "<host>/<pid>/<process start>" (entrypoints.workers)
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Job:
     """One coloring page being made for one user in one chat."""
 
@@ -49,14 +60,27 @@ class Job:
     finished_at: datetime | None = None
     error: str = ""
     photo_file_id: str | None = None  # a page from the user's photo rather than a description
+    lease: Lease | None = None  # while running: the worker on it (None: taken without a lease)
 
-    def moved(self, target: JobState, at: datetime, error: str = "") -> Job:
+    def moved(
+        self, target: JobState, at: datetime, error: str = "", lease: Lease | None = None
+    ) -> Job:
         """This job in state `target`; raises ValueError on a move the machine forbids."""
         if not can_move(self.state, target):
             raise ValueError(f"job {self.id}: {self.state} -> {target} is not allowed")
         if target is JobState.RUNNING:
-            return replace(self, state=target, started_at=at)
+            return replace(self, state=target, started_at=at, lease=lease)
         return replace(self, state=target, finished_at=at, error=error)
+
+    def claimable(self, at: datetime, *, gone: str | None, unleased_before: datetime) -> bool:
+        """Whether recovery may take this running job away from its worker at `at`: its lease
+        ran out, its worker is `gone`, or (taken without a lease) it started before
+        `unleased_before`."""
+        if self.state is not JobState.RUNNING:
+            return False
+        if self.lease is None:
+            return self.started_at is not None and self.started_at < unleased_before
+        return self.lease.until < at or (gone is not None and self.lease.owner == gone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,21 @@
-"""RecoverJobs: after a crash, fail and refund jobs left running, and re-enqueue queued ones."""
+"""RecoverJobs: take running jobs away from workers that are gone, refund them, re-enqueue queued."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from ..domain.jobs import Job, JobState
 from ..ports import Clock, JobNotifier, JobQueue, Jobs, PageOrders
+from .lease import Revocations
 
 log = logging.getLogger(__name__)
+
+
+def _unknown(owner: str) -> bool:
+    return False  # nothing is known about other workers: only their leases tell
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,24 +26,30 @@ class RecoveryReport:
 
 @dataclass(frozen=True, slots=True)
 class RecoverJobs:
+    """A running job is taken from its worker (claimed, in one guarded write that excludes the
+    worker's next renewal) and failed, which gives its credit back and tells the user, when its
+    lease ran out (the worker stopped renewing it: a crash, a kill, a machine gone), at once when
+    `worker_gone` says its worker's process is dead (a restart after kill -9 on the same host),
+    and, for a job taken without a lease, when it started longer than `running_timeout` ago.
+    The worker then finds its lease gone and drops the page instead of delivering it."""
+
     jobs: Jobs
     orders: PageOrders
     queue: JobQueue
     notifier: JobNotifier
     clock: Clock
-    running_timeout: timedelta = timedelta(minutes=10)
+    running_timeout: timedelta = timedelta(minutes=10)  # also how long recovery's claim lasts
+    owner: str = "recovery"  # the lease recovery takes a job over with (not a worker's own)
+    worker_gone: Callable[[str], bool] = _unknown  # a lease owner's process is known to be dead
+    revoked: Revocations = field(default_factory=Revocations)  # shared with this process's workers
 
     def __call__(self, *, requeue: bool = True, abandoned: Collection[str] = ()) -> RecoveryReport:
-        """Fail (and release) jobs running longer than the timeout, and the `abandoned` ones (a
-        shutdown gave up on them); with `requeue`, hand queued jobs to the queue again (at
+        """Fail (and release) the running jobs whose workers are gone, and the `abandoned` ones
+        (a shutdown gave up on them); with `requeue`, hand queued jobs to the queue again (at
         start-up, when an in-process queue has lost them)."""
-        stale = self.jobs.running_since_before(self.clock.now() - self.running_timeout)
-        candidates = {job.id: job for job in stale}
+        failed = sum(self._recover(job) for job in self.jobs.running())
         for job_id in abandoned:
-            job = self.jobs.get(job_id)
-            if job is not None and job.state.in_flight:
-                candidates[job_id] = job
-        failed = sum(self._interrupt(job) for job in candidates.values())
+            failed += self._abandon(job_id)
         requeued = 0
         if requeue:
             for job in self.jobs.queued():
@@ -47,6 +58,34 @@ class RecoverJobs:
         if failed or requeued:
             log.info("jobs recovered", extra={"failed": failed, "requeued": requeued})
         return RecoveryReport(failed=failed, requeued=requeued)
+
+    def _recover(self, job: Job, *, gone: str | None = None) -> bool:
+        now = self.clock.now()
+        if gone is None and job.lease is not None and self.worker_gone(job.lease.owner):
+            gone = job.lease.owner
+        unleased_before = now - self.running_timeout
+        if not job.claimable(now, gone=gone, unleased_before=unleased_before):
+            return False
+        claimed = self.jobs.claim(
+            job.id,
+            at=now,
+            owner=self.owner,
+            until=now + self.running_timeout,
+            gone=gone,
+            unleased_before=unleased_before,
+        )
+        if claimed is None:
+            return False
+        self.revoked.add(job.id)
+        return self._interrupt(claimed)
+
+    def _abandon(self, job_id: str) -> bool:
+        job = self.jobs.get(job_id)
+        if job is None or not job.state.in_flight:
+            return False
+        if job.state is JobState.RUNNING and job.lease is not None:
+            return self._recover(job, gone=job.lease.owner)  # this process's own worker
+        return self._interrupt(job)
 
     def _interrupt(self, job: Job) -> bool:
         closed = self.orders.close(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from ..domain.errors import (
     BackendUnavailable,
     GenerationFailed,
     PaintError,
+    PartiallyDelivered,
     PromptRejected,
     RecipientBlocked,
 )
-from ..domain.jobs import Job, JobState, TakenJob
+from ..domain.jobs import Job, JobState, Lease, TakenJob
 from ..domain.pages import ColoringPage
 from ..domain.quality import QualityRules
 from ..ports import (
@@ -27,6 +29,7 @@ from ..ports import (
     Users,
 )
 from .blocking import mark_blocked
+from .lease import LeaseKeeper, Revocations
 from .make_page import MakePage
 
 log = logging.getLogger(__name__)
@@ -43,10 +46,17 @@ class RunGeneration:
     tracer: PhotoTracer | None = None  # None: pages from photos fail plainly (and are refunded)
     attachments: Attachments | None = None
     quality: QualityRules = field(default_factory=QualityRules)
+    worker: str = "worker"  # this worker's identity in job leases (entrypoints.workers)
+    lease_for: timedelta = timedelta(minutes=10)  # renewed every quarter of it while drawing
+    revoked: Revocations = field(default_factory=Revocations)  # shared with RecoverJobs
 
     def __call__(self, *, job_id: str) -> Job | None:
-        """The finished job, or None when it was not queued (already taken, finished or unknown)."""
-        taken = self.orders.take(job_id, at=self.clock.now())
+        """The finished job; None when it was not queued (already taken, finished or unknown);
+        the job as taken when recovery took it away meanwhile (its page is dropped, not sent:
+        a page is delivered only while its credit is held by its job)."""
+        now = self.clock.now()
+        lease = Lease(self.worker, now + self.lease_for)
+        taken = self.orders.take(job_id, at=now, lease=lease)
         if taken is None:
             log.info("job skipped: not queued", extra={"job_id": job_id})
             return None
@@ -57,13 +67,28 @@ class RunGeneration:
             return self._fail(
                 taken, "no credit was reserved for this job", started, user_reason="internal"
             )
+        keeper = LeaseKeeper(
+            lambda until: self.orders.renew(job.id, owner=self.worker, until=until),
+            clock=self.clock,
+            length=self.lease_for,
+            until=lease.until,
+            job_id=job.id,
+            revoked=self.revoked,
+        )
         try:
-            with self.notifier.working(job):
-                page = self._make_page(job)
-            self.notifier.page_ready(job, page, credits_left=taken.credits_left, user=user)
+            with keeper:
+                with self.notifier.working(job):
+                    page = self._make_page(job)
+                if not keeper.confirm():
+                    return self._dropped(job, started)
+                self.notifier.page_ready(job, page, credits_left=taken.credits_left, user=user)
         except RecipientBlocked as exc:
             mark_blocked(self.users, job.user_id, job_id=job.id)
             return self._fail(taken, str(exc), started, user_reason=None)
+        except PartiallyDelivered as exc:
+            # The user holds the picture, so the page counts as delivered (and charged below).
+            log.warning("picture sent, PDF not", extra={"job_id": job.id, "error": str(exc)})
+            self.notifier.page_without_pdf(job, user=user)
         except PromptRejected as exc:
             return self._fail(taken, str(exc), started, user_reason="rejected")
         except BackendUnavailable as exc:
@@ -81,6 +106,13 @@ class RunGeneration:
         self.notifier.page_to_admins(done, page, user)
         self._log(done, started, captured=closed is not None and closed.settled)
         return done
+
+    def _dropped(self, job: Job, started: float) -> Job:
+        # Recovery judged this worker gone, failed the job, gave the credit back and told the
+        # user; delivering now would hand out a free page the user was told did not come.
+        log.warning("page dropped: its job was taken away", extra={"job_id": job.id})
+        self._log(job, started, dropped=True)
+        return job
 
     def _make_page(self, job: Job) -> ColoringPage:
         photo = None
