@@ -157,6 +157,36 @@ def test_a_photo_becomes_a_page_for_one_credit(world: World) -> None:
     assert world.ledger.balance(UID) == Balance(free=9)
 
 
+def test_a_photo_traced_offline_is_not_called_a_pattern_page(world: World) -> None:
+    # The offline tracer's pages come from a backend named "offline-photo"; the caption used to
+    # take every "offline…" source for the pattern generator and said so under a traced photo.
+    from adapters.offline_images import OfflinePhotoTracer
+
+    traced = OfflinePhotoTracer().trace(photo=_jpeg_photo(), prompt="", options=PageOptions())
+    object.__setattr__(world.tracer, "trace", lambda **_: traced)
+    world.attachments.files["PHOTO-2"] = b"jpeg"
+    world.dialog.handle(
+        IncomingMessage(1, 5, Profile(UID), MessageKind.PHOTO, None, file_id="PHOTO-2")
+    )
+    world.queue.run_pending()
+
+    [page] = [m for m in world.messenger.to(5) if m.kind == "page"]
+    assert traced.source.startswith("offline")
+    assert "узорная" not in page.text and "Нарисовал" not in page.text
+
+
+def _jpeg_photo() -> bytes:
+    import io
+
+    from PIL import Image, ImageDraw
+
+    photo = Image.new("RGB", (640, 480), (120, 170, 220))
+    ImageDraw.Draw(photo).rectangle((160, 160, 480, 400), fill=(200, 80, 60))
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
 def test_a_photo_caption_is_the_title_and_is_moderated(world: World) -> None:
     world.attachments.files["P"] = b"jpeg"
     world.dialog.handle(
