@@ -37,7 +37,6 @@ class Shape:
     light: bool
     area: float  # view box units²
     thickness: float  # 2 · area / perimeter: the width of a strip, the radius of a disc
-    box: Box
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -165,9 +164,6 @@ def _inside(inner: Box, outer: Box) -> bool:
 
 def _shape(island: list[se.Path], *, evenodd: bool, luminance: float) -> _Sampled | None:
     outer = island[0]
-    box = outer.bbox()
-    if box is None:
-        return None
     points = _sample(outer)
     if len(points) < 3:
         return None
@@ -185,7 +181,6 @@ def _shape(island: list[se.Path], *, evenodd: bool, luminance: float) -> _Sample
         light=luminance > LIGHT,
         area=area,
         thickness=2 * area / perimeter,
-        box=(float(box[0]), float(box[1]), float(box[2]), float(box[3])),
     )
     return _Sampled(shape, points)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import structlog
 
 from paintcore.domain.pages import AgeLevel, ArtKind, DrawnSubject, PageOptions, RenderedImage
 from paintcore.ports import ImageGenerator
@@ -13,7 +16,9 @@ from .emoji_art import CREDIT, artwork
 from .generator import OfflinePatternGenerator
 from .roles import UPRIGHT_TURN, Role, role_of
 from .scene import Part, Spot, compose
-from .subjects import Emoji, Mention, Relation, catalog, find_subjects
+from .subjects import Emoji, Mention, Relation, catalog, find_subjects, warm_up
+
+log = structlog.get_logger(__name__)
 
 # The canvas: about the shape of an A4 art area under a one-line title (the finisher fits it).
 WIDTH, HEIGHT, MARGIN = 1200, 1600, 24
@@ -38,6 +43,11 @@ class OfflineSubjectGenerator:
 
     fallback: ImageGenerator = field(default_factory=OfflinePatternGenerator)
 
+    def __post_init__(self) -> None:
+        # The Russian dictionary, the English inflector and the emoji index take about a second
+        # to load: in the background from start-up, so the first user's page does not wait.
+        threading.Thread(target=_warm_up, name="subjects-warm-up", daemon=True).start()
+
     @property
     def name(self) -> str:
         """A short name of the backend, for logs and /check."""
@@ -49,16 +59,8 @@ class OfflineSubjectGenerator:
         mentions = find_subjects(description, limit=MAX_SUBJECTS)
         if not mentions:
             return self.fallback.generate(prompt=prompt, description=description, options=options)
-        main, parts = _scene(mentions)
-        placements = compose(
-            artwork(main.art),
-            [part for part, _ in parts],
-            width=WIDTH,
-            height=HEIGHT,
-            margin=MARGIN,
-        )
+        placements, drawn = lay_out(mentions)
         svg = svg_document(placements, width=WIDTH, height=HEIGHT, pen=PENS[options.level])
-        drawn = (main, *(emoji for _, emoji in parts))
         return RenderedImage(
             data=render(svg, width=WIDTH, height=HEIGHT),
             source=f"{self.name}:{'+'.join(e.art.removesuffix('.svg') for e in drawn)}",
@@ -66,6 +68,13 @@ class OfflineSubjectGenerator:
             subjects=tuple(DrawnSubject(e.char, e.name_en, e.name_ru) for e in drawn),
             credit=CREDIT,
         )
+
+
+def _warm_up() -> None:
+    try:
+        warm_up()
+    except Exception:  # the first description will meet (and report) the same problem
+        log.warning("the word matcher could not be loaded ahead", exc_info=True)
 
 
 def lay_out(mentions: Sequence[Mention]) -> tuple[list[Placement], tuple[Emoji, ...]]:

@@ -65,11 +65,6 @@ def solid_px(level: AgeLevel) -> int:
     return max(SOLID_LINES * MIN_LINE_PX[level], SOLID_MIN_PX)
 
 
-def largest_solid_share(ink: Mask, width_px: int) -> float:
-    """The largest ink region wider than `width_px` everywhere, as a share of the mask's area."""
-    return filled_areas(ink, width_px).largest_share()
-
-
 def shrink(ink: Mask) -> Mask:
     """The mask at SCALE, still two-level."""
     h, w = ink.shape
