@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from adapters import memory
     from adapters.console import ConsoleMessenger
     from adapters.mongo import (
+        MongoStore,
         MongoConversations,
         MongoJobs,
         MongoLedger,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from adapters.pacing import IntervalPacer
     from adapters.pages import ColoringPageFinisher
     from adapters.queue import InProcessJobQueue
+    from adapters.sqlite import SqliteStore
     from adapters.sqlite.conversations import SqliteConversations
     from adapters.sqlite.jobs import SqliteJobs
     from adapters.sqlite.ledger import SqliteLedger
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
         PageOrders,
         PhotoTracer,
         Preferences,
+        Storage,
         Users,
     )
 
@@ -75,6 +78,11 @@ if TYPE_CHECKING:
         tuple[Preferences, Preferences, Preferences],
     ]:
         return users, ledgers, jobs, talks, prefs
+
+    def stores(
+        a: SqliteStore, b: MongoStore, c: memory.InMemoryStore
+    ) -> tuple[Storage, Storage, Storage]:
+        return a, b, c
 
     def orders(books: tuple[MongoOrders, StepwiseOrders]) -> tuple[PageOrders, PageOrders]:
         return books

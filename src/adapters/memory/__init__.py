@@ -10,6 +10,8 @@ from .messenger import InMemoryMessenger, SentMessage
 from .pacer import CountingPacer
 from .preferences import InMemoryPreferences
 from .queue import InMemoryJobQueue
+from .store import InMemoryStore
+from .upkeep import InMemoryFlags, InMemoryUpdateLog
 from .users import InMemoryUsers
 
 __all__ = [
@@ -19,11 +21,14 @@ __all__ = [
     "FakePhotoTracer",
     "InMemoryAttachments",
     "InMemoryConversations",
+    "InMemoryFlags",
     "InMemoryJobQueue",
     "InMemoryJobs",
     "InMemoryLedger",
     "InMemoryMessenger",
     "InMemoryPreferences",
+    "InMemoryStore",
+    "InMemoryUpdateLog",
     "InMemoryUsers",
     "ManualClock",
     "SentMessage",

@@ -47,6 +47,8 @@ INDEXES = (
     Index("conversations", "by_age", [("updated_at_us", 1)]),
     # transactions(user) reads the records of the user's holds, which live in the jobs.
     Index("jobs", "holds_by_user", [("hold.user_id", 1)]),
+    # The sweep of handled updates older than Telegram would deliver again.
+    Index("updates", "by_age", [("handled_at_us", 1)]),
 )
 
 

@@ -7,7 +7,17 @@ from types import TracebackType
 
 from pymongo import MongoClient
 
-from paintcore.ports import Clock, Conversations, Jobs, Ledger, PageOrders, Preferences, Users
+from paintcore.ports import (
+    Clock,
+    Conversations,
+    Flags,
+    Jobs,
+    Ledger,
+    PageOrders,
+    Preferences,
+    UpdateLog,
+    Users,
+)
 
 from .conversations import MongoConversations
 from .documents import Document
@@ -18,6 +28,7 @@ from .jobs import MongoJobs
 from .ledger import MongoLedger
 from .orders import MongoOrders
 from .preferences import MongoPreferences
+from .upkeep import MongoFlags, MongoUpdateLog
 from .users import MongoUsers
 
 
@@ -44,6 +55,8 @@ class MongoStore:
             collection("users"), wallets, jobs, self._ledger.holds, clock
         )
         self.preferences: Preferences = MongoPreferences(collection("preferences"))
+        self.updates: UpdateLog = MongoUpdateLog(collection("updates"))
+        self.flags: Flags = MongoFlags(collection("flags"))
         self.ensure_indexes()
 
     @property

@@ -99,6 +99,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE jobs ADD COLUMN lease_owner TEXT",
         "ALTER TABLE jobs ADD COLUMN lease_until TEXT",
     ),
+    (  # 4: multi-step conversations; updates handled; deployment-wide flags
+        "ALTER TABLE conversations ADD COLUMN payload TEXT NOT NULL DEFAULT '{}'",
+        """
+        CREATE TABLE handled_updates (
+            update_id INTEGER PRIMARY KEY,
+            handled_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX handled_updates_by_time ON handled_updates (handled_at)",
+        """
+        CREATE TABLE flags (
+            name TEXT PRIMARY KEY,
+            raised_at TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

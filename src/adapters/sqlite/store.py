@@ -6,7 +6,17 @@ from pathlib import Path
 from types import TracebackType
 
 from paintcore.orders import StepwiseOrders
-from paintcore.ports import Clock, Conversations, Jobs, Ledger, PageOrders, Preferences, Users
+from paintcore.ports import (
+    Clock,
+    Conversations,
+    Flags,
+    Jobs,
+    Ledger,
+    PageOrders,
+    Preferences,
+    UpdateLog,
+    Users,
+)
 
 from .conversations import SqliteConversations
 from .db import BUSY_TIMEOUT_SECONDS, Database
@@ -14,6 +24,7 @@ from .export import SqliteExport
 from .jobs import SqliteJobs
 from .ledger import SqliteLedger
 from .preferences import SqlitePreferences
+from .upkeep import SqliteFlags, SqliteUpdateLog
 from .users import SqliteUsers
 
 
@@ -36,6 +47,8 @@ class SqliteStore:
         self.conversations: Conversations = SqliteConversations(self._db)
         self.orders: PageOrders = StepwiseOrders(self.users, self.ledger, self.jobs)
         self.preferences: Preferences = SqlitePreferences(self._db)
+        self.updates: UpdateLog = SqliteUpdateLog(self._db)
+        self.flags: Flags = SqliteFlags(self._db)
 
     @property
     def path(self) -> str:

@@ -1,0 +1,67 @@
+"""InMemoryStore: every storage port in process memory, for tests, benchmarks and demos.
+
+Nothing survives the process; PAINTBOT_STORAGE=memory picks it (a bot that forgets everyone on
+restart is only good for trying things out)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from paintcore.domain.errors import StorageUnavailable
+from paintcore.orders import StepwiseOrders
+from paintcore.ports import (
+    Clock,
+    Conversations,
+    Flags,
+    Jobs,
+    Ledger,
+    PageOrders,
+    Preferences,
+    UpdateLog,
+    Users,
+)
+
+from .conversations import InMemoryConversations
+from .jobs import InMemoryJobs
+from .ledger import InMemoryLedger
+from .preferences import InMemoryPreferences
+from .upkeep import InMemoryFlags, InMemoryUpdateLog
+from .users import InMemoryUsers
+
+
+class InMemoryStore:
+    """The in-memory fakes behind one object; their concrete types stay reachable for tests
+    (`store.ledger` is an InMemoryLedger with inspectable state)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.users: Users = InMemoryUsers()
+        self.ledger: Ledger = InMemoryLedger(clock)
+        self.jobs: Jobs = InMemoryJobs()
+        self.conversations: Conversations = InMemoryConversations()
+        self.orders: PageOrders = StepwiseOrders(self.users, self.ledger, self.jobs)
+        self.preferences: Preferences = InMemoryPreferences()
+        self.updates: UpdateLog = InMemoryUpdateLog()
+        self.flags: Flags = InMemoryFlags()
+        self.closed = False
+
+    def ping(self) -> None:
+        if self.closed:
+            raise StorageUnavailable("the in-memory store is closed")
+
+    def reconcile(self) -> int:
+        """Nothing to heal: every in-memory movement happens under one lock."""
+        return 0
+
+    def close(self) -> None:
+        self.closed = True
+
+    def __enter__(self) -> InMemoryStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,55 @@
+"""MongoDB UpdateLog and Flags: which updates were handled, and deployment-wide flags.
+
+Both are one document per key, and `_id` is the key, so the unique index every collection has
+decides which of several racing processes records an update or raises a flag first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from .documents import Document, micros, time_fields
+from .errors import retried, storage_call
+
+
+class MongoUpdateLog:
+    def __init__(self, updates: Collection[Document]) -> None:
+        self._updates = updates
+
+    @storage_call("updates.handled")
+    def handled(self, update_id: int) -> bool:
+        return retried(lambda: self._updates.find_one({"_id": update_id}, {"_id": 1})) is not None
+
+    @storage_call("updates.record")
+    def record(self, update_id: int, *, at: datetime) -> bool:
+        return _insert_once(self._updates, {"_id": update_id, **time_fields("handled_at", at)})
+
+    @storage_call("updates.sweep")
+    def sweep(self, before: datetime) -> int:
+        query = {"handled_at_us": {"$lt": micros(before)}}
+        return retried(lambda: self._updates.delete_many(query)).deleted_count
+
+
+class MongoFlags:
+    def __init__(self, flags: Collection[Document]) -> None:
+        self._flags = flags
+
+    @storage_call("flags.raise")
+    def raise_flag(self, name: str, *, at: datetime) -> bool:
+        return _insert_once(self._flags, {"_id": name, **time_fields("raised_at", at)})
+
+    @storage_call("flags.lower")
+    def lower_flag(self, name: str) -> bool:
+        return retried(lambda: self._flags.delete_one({"_id": name})).deleted_count == 1
+
+
+def _insert_once(collection: Collection[Document], document: Document) -> bool:
+    """Insert; False when a document with its `_id` exists. Not retried: a retry that found its
+    own first attempt would answer False, and nobody would act on the change."""
+    try:
+        collection.insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True

@@ -1,0 +1,33 @@
+"""The interfaces the core needs from the outside world, as typing.Protocols.
+
+Adapters do not inherit from these; mypy checks that they fit. Every method takes and returns
+domain types and names the core errors it may raise.
+"""
+
+from .clock import Clock
+from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
+from .jobs import JobNotifier, JobQueue, Jobs, PageOrders
+from .messaging import Attachments, Messenger, Pacer
+from .storage import Conversations, Flags, Ledger, Preferences, Storage, UpdateLog, Users
+
+__all__ = [
+    "Attachments",
+    "Clock",
+    "Conversations",
+    "Flags",
+    "ImageGenerator",
+    "JobNotifier",
+    "JobQueue",
+    "Jobs",
+    "Ledger",
+    "Messenger",
+    "Moderator",
+    "Pacer",
+    "PageFinisher",
+    "PageOrders",
+    "PhotoTracer",
+    "Preferences",
+    "Storage",
+    "UpdateLog",
+    "Users",
+]

@@ -1,0 +1,49 @@
+"""Messaging ports: talking to chats, fetching what users sent, pacing bulk sends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from ..domain.messages import InlineKeyboard, Keyboard
+from ..domain.pages import ColoringPage
+
+
+class Messenger(Protocol):
+    def send_text(
+        self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
+    ) -> None:
+        """Send a text, with a menu or buttons under it if given; RecipientBlocked, RateLimited or
+        DeliveryFailed."""
+        ...
+
+    def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:
+        """Send already-uploaded photos by id (an album when several); same errors as send_text."""
+        ...
+
+    def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
+        """Send a finished page as a picture and a PDF, both or neither: the errors of send_text
+        when nothing was delivered, PartiallyDelivered when the picture arrived and could not
+        be taken back after the PDF failed."""
+        ...
+
+    def working(self, chat_id: int) -> AbstractContextManager[None]:
+        """Show "drawing…" in the chat for as long as the block runs; never raises."""
+        ...
+
+    def answer_callback(self, callback_id: str, text: str = "") -> None:
+        """Acknowledge a button press (with a short notice); never raises."""
+        ...
+
+
+class Attachments(Protocol):
+    def fetch(self, file_id: str) -> bytes:
+        """The bytes of a file a user sent (a photo); DeliveryFailed if it cannot be had."""
+        ...
+
+
+class Pacer(Protocol):
+    def pace(self) -> None:
+        """Block until the next message of a bulk send may go out (the configured rate)."""
+        ...

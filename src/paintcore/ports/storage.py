@@ -1,0 +1,168 @@
+"""Storage ports: users, the ledger, conversations, preferences, and the Storage that holds them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from ..domain.conversation import ConversationState
+from ..domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
+from ..domain.pages import PageOptions
+from ..domain.users import User, UserId
+from .jobs import Jobs, PageOrders
+
+
+class Users(Protocol):
+    def add(self, user: User) -> bool:
+        """Store a new user; False and no change when the id is already registered."""
+        ...
+
+    def get(self, user_id: UserId) -> User | None:
+        """The user with this id, or None."""
+        ...
+
+    def set_blocked(self, user_id: UserId, blocked: bool) -> None:
+        """Record that the user blocked (or unblocked) the bot; UserNotFound if unknown."""
+        ...
+
+    def set_banned(self, user_id: UserId, banned: bool) -> None:
+        """Ban or unban a user; UserNotFound if unknown."""
+        ...
+
+    def count(self) -> int:
+        """How many users are registered; StorageUnavailable if the store cannot answer."""
+        ...
+
+    def recipients(self) -> list[UserId]:
+        """Ids of users who may be written to (neither blocked nor banned), in id order."""
+        ...
+
+
+class Ledger(Protocol):
+    def grant(
+        self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
+    ) -> bool:
+        """Credit `amount` (> 0, else ValueError) to the free (from grants) or paid (from sales)
+        bucket once per key (keys are unique across all users); False when the key was already
+        applied (nothing changes). A registration key credits its own user only, and the keys of
+        holds (`reserve:`, `capture:`, `release:`) are not grants' (ValueError)."""
+        ...
+
+    def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
+        """Hold credits for a job, free bucket first, atomically; replaying returns the same hold;
+        QuotaExceeded when neither bucket alone has `amount`."""
+        ...
+
+    def capture(self, *, job_id: str) -> bool:
+        """Spend the job's held credits; False (no change) if already captured, released or absent."""
+        ...
+
+    def release(self, *, job_id: str) -> bool:
+        """Return the job's held credits to their bucket; False (no change) if settled or absent."""
+        ...
+
+    def hold(self, job_id: str) -> Hold | None:
+        """The hold of a job, in whatever state, or None."""
+        ...
+
+    def balance(self, user_id: UserId) -> Balance:
+        """The user's wallet; all zero for a user without transactions."""
+        ...
+
+    def transactions(self, user_id: UserId | None = None) -> list[Transaction]:
+        """Every transaction (of one user, if given), oldest first."""
+        ...
+
+
+class Conversations(Protocol):
+    def expect(self, state: ConversationState) -> None:
+        """Remember what the user is expected to send next (replaces any earlier expectation)."""
+        ...
+
+    def current(self, user_id: UserId) -> ConversationState | None:
+        """What the user is expected to send next, or None."""
+        ...
+
+    def clear(self, user_id: UserId) -> None:
+        """Forget any expectation for the user (no-op when there is none)."""
+        ...
+
+    def sweep(self, before: datetime) -> int:
+        """Forget every expectation last set before `before`; how many there were."""
+        ...
+
+
+class Preferences(Protocol):
+    def get(self, user_id: UserId) -> PageOptions | None:
+        """The user's chosen page options, or None when they never chose."""
+        ...
+
+    def set(self, user_id: UserId, options: PageOptions) -> None:
+        """Remember the user's page options (replacing earlier ones)."""
+        ...
+
+
+class UpdateLog(Protocol):
+    """Which incoming updates were handled, so one delivered again (after a restart, by a second
+    webhook instance) is not handled twice."""
+
+    def handled(self, update_id: int) -> bool:
+        """Whether the update was recorded as handled."""
+        ...
+
+    def record(self, update_id: int, *, at: datetime) -> bool:
+        """Record the update as handled; False (no change) when it already was."""
+        ...
+
+    def sweep(self, before: datetime) -> int:
+        """Forget updates recorded before `before` (Telegram keeps them 24 hours); how many."""
+        ...
+
+
+class Flags(Protocol):
+    """Named on/off facts shared by every process of a deployment (e.g. "the image backend is
+    down, admins were told"), so each is acted on once, not once per process."""
+
+    def raise_flag(self, name: str, *, at: datetime) -> bool:
+        """Set the flag; True only for the call that changed it (exactly one of several racers)."""
+        ...
+
+    def lower_flag(self, name: str) -> bool:
+        """Clear the flag; True only for the call that changed it."""
+        ...
+
+
+class Storage(Protocol):
+    """One deployment's storage: every storage port on one database, and its upkeep.
+
+    `SqliteStore`, `MongoStore` and `InMemoryStore` satisfy it (entrypoints/conformance.py);
+    the container picks one (PAINTBOT_STORAGE) and hands its ports to the use cases."""
+
+    @property
+    def users(self) -> Users: ...
+    @property
+    def ledger(self) -> Ledger: ...
+    @property
+    def jobs(self) -> Jobs: ...
+    @property
+    def orders(self) -> PageOrders: ...
+    @property
+    def conversations(self) -> Conversations: ...
+    @property
+    def preferences(self) -> Preferences: ...
+    @property
+    def updates(self) -> UpdateLog: ...
+    @property
+    def flags(self) -> Flags: ...
+
+    def ping(self) -> None:
+        """Return if the database answers; StorageUnavailable if not."""
+        ...
+
+    def reconcile(self) -> int:
+        """Complete credit movements a crash left half-done; how many there were."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection; later calls raise StorageUnavailable; closing twice is fine."""
+        ...
