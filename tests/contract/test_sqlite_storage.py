@@ -205,7 +205,10 @@ def test_reopening_a_migrated_file_keeps_its_version_and_data(
 def test_migrate_applies_only_the_migrations_a_file_lacks(db_path: Path) -> None:
     conn = raw(db_path)
     migrate(conn, MIGRATIONS)
-    conn.execute("INSERT INTO conversations VALUES (1, 'description', '2026-01-01')")
+    conn.execute(
+        "INSERT INTO conversations (user_id, awaiting, updated_at)"
+        " VALUES (1, 'description', '2026-01-01')"
+    )
     later = (*MIGRATIONS, ("CREATE TABLE broadcasts (id TEXT PRIMARY KEY)",))
 
     assert migrate(conn, later) == SCHEMA_VERSION + 1
