@@ -44,7 +44,13 @@ def contract_mongo(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run(
         "pytest",
-        "tests/contract/test_mongo_storage.py",
+        "tests/contract/test_mongo_contracts.py",
+        "tests/contract/test_mongo_ledger_recovery.py",
+        "tests/contract/test_mongo_pages.py",
+        "tests/contract/test_mongo_documents.py",
+        "tests/contract/test_mongo_connection.py",
+        "tests/contract/test_mongo_round_trips.py",
+        "tests/contract/test_storage_upkeep.py",
         "tests/contract/test_page_orders.py",
         "tests/e2e/test_migrate.py",
         *session.posargs,

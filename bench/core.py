@@ -9,42 +9,43 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from dependency_injector import providers
+
 from adapters.memory import (
     FakeImageGenerator,
     FakePageFinisher,
     InMemoryJobQueue,
-    InMemoryJobs,
-    InMemoryLedger,
     InMemoryMessenger,
-    InMemoryUsers,
     ManualClock,
 )
-from adapters.sqlite import SqliteStore
-from paintcore.dialog import DialogNotifier
+from entrypoints.container import Container
+from entrypoints.settings import Settings
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
-from paintcore.orders import StepwiseOrders
-from paintcore.usecases import RegisterUser, RequestColoringPage, RunGeneration
 
 FLOWS = 2000
 ROUNDS = 3
 
 
-def _flows(
-    users: Any, ledger: Any, jobs: Any, clock: ManualClock, count: int, offset: int
-) -> float:
-    queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
-    register = RegisterUser(users, ledger, clock)
-    orders = StepwiseOrders(users, ledger, jobs)
-    request = RequestColoringPage(orders, queue, clock)
-    run = RunGeneration(
-        orders,
-        users,
-        FakeImageGenerator(),
-        FakePageFinisher(),
-        DialogNotifier(messenger),
-        clock,
-    )
+def application(**settings: Any) -> tuple[Container, InMemoryMessenger]:
+    """The application as `paintbot` builds it, with instant fakes for images and the chat and a
+    queue that only collects (the bench runs each page itself, in the same thread)."""
+    container = Container(settings=Settings(_env_file=None, **settings))
+    messenger = InMemoryMessenger()
+    for provider, fake in (
+        (container.clock, ManualClock()),
+        (container.messenger, messenger),
+        (container.queue, InMemoryJobQueue()),
+        (container.generator, FakeImageGenerator()),
+        (container.finisher, FakePageFinisher()),
+    ):
+        provider.override(providers.Object(fake))
+    return container, messenger
+
+
+def _flows(container: Container, messenger: InMemoryMessenger, count: int, offset: int) -> float:
+    register, request = container.register_user(), container.request_page()
+    run = container.run_generation()
     started = time.perf_counter()
     for i in range(offset, offset + count):
         uid = UserId(i)
@@ -56,32 +57,27 @@ def _flows(
     return count / elapsed
 
 
-def _measure(
-    make: Callable[[ManualClock, int], tuple[Any, Any, Any, Callable[[], None]]], flows: int
-) -> float:
+def _measure(settings: Callable[[int], dict[str, Any]], flows: int) -> float:
     rates = []
     for round_no in range(ROUNDS):
-        clock = ManualClock()
-        users, ledger, jobs, close = make(clock, round_no)
+        container, messenger = application(**settings(round_no))
         try:
-            rates.append(_flows(users, ledger, jobs, clock, flows, offset=round_no * flows))
+            rates.append(_flows(container, messenger, flows, offset=round_no * flows))
         finally:
-            close()
+            container.store().close()
     return statistics.median(rates)
 
 
 def run() -> list[dict[str, object]]:
-    def memory(clock: ManualClock, _: int) -> tuple[Any, Any, Any, Callable[[], None]]:
-        return InMemoryUsers(), InMemoryLedger(clock), InMemoryJobs(), lambda: None
-
     with tempfile.TemporaryDirectory() as folder:
-
-        def sqlite(clock: ManualClock, round_no: int) -> tuple[Any, Any, Any, Callable[[], None]]:
-            store = SqliteStore(Path(folder) / f"bench-{round_no}.sqlite3", clock)
-            return store.users, store.ledger, store.jobs, store.close
-
-        mem_rate = _measure(memory, FLOWS)
-        sql_rate = _measure(sqlite, FLOWS // 4)
+        mem_rate = _measure(lambda _: {"PAINTBOT_STORAGE": "memory"}, FLOWS)
+        sql_rate = _measure(
+            lambda n: {
+                "PAINTBOT_STORAGE": "sqlite",
+                "PAINTBOT_DB_PATH": str(Path(folder) / f"bench-{n}.sqlite3"),
+            },
+            FLOWS // 4,
+        )
     return [
         {
             "benchmark": "core flow (register+request+run), memory",

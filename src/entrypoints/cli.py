@@ -17,6 +17,7 @@ from paintcore.domain.users import Profile, UserId
 from .container import Container
 from .generate import add_parser as add_generate_parser
 from .generate import run_generate
+from .lifecycle import WorkerPool
 from .logging import Redactor, configure_logging
 from .migrate import add_parser as add_migrate_parser
 from .migrate import run_migrate
@@ -128,10 +129,11 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
     from adapters.console import PROMPT, ConsoleChat
 
     interactive = sys.stdin.isatty()
+    container.channel.override("console")  # also when BOT_TOKEN is set: this chat is the terminal
     if interactive:
         container.prompt.override(PROMPT)
     store = container.store()
-    queue = container.queue()
+    workers: WorkerPool = container.queue()  # the in-process pool behind the task queue
     ticker = start_recovery(container, settings)
     profile = Profile(
         UserId(args.user_id),
@@ -152,7 +154,7 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
     finally:
         ticker.stop()
         # End of input is not the end of the work: pages being drawn are delivered first.
-        if not queue.close(timeout=settings.job_timeout):
+        if not workers.close(timeout=settings.job_timeout):
             log.warning(
                 "jobs still running at exit; they are refunded by the next start's recovery"
             )

@@ -12,12 +12,12 @@ if TYPE_CHECKING:
     from adapters import memory
     from adapters.console import ConsoleMessenger
     from adapters.mongo import (
-        MongoStore,
         MongoConversations,
         MongoJobs,
         MongoLedger,
         MongoOrders,
         MongoPreferences,
+        MongoStore,
         MongoUsers,
     )
     from adapters.offline_images import (
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
         Conversations,
         ImageGenerator,
         JobNotifier,
-        JobQueue,
         Jobs,
         Ledger,
         Messenger,
@@ -58,8 +57,11 @@ if TYPE_CHECKING:
         PhotoTracer,
         Preferences,
         Storage,
+        TaskQueue,
         Users,
     )
+
+    from .lifecycle import WorkerPool
 
     def clocks(a: SystemClock, b: memory.ManualClock) -> tuple[Clock, Clock]:
         return a, b
@@ -119,6 +121,7 @@ if TYPE_CHECKING:
 
     def work(
         queues: tuple[InProcessJobQueue, memory.InMemoryJobQueue],
+        pool: InProcessJobQueue,
         pacers: tuple[IntervalPacer, memory.CountingPacer],
-    ) -> tuple[tuple[JobQueue, JobQueue], tuple[Pacer, Pacer]]:
-        return queues, pacers
+    ) -> tuple[tuple[TaskQueue, TaskQueue], WorkerPool, tuple[Pacer, Pacer]]:
+        return queues, pool, pacers

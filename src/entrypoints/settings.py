@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.openai_images import RETIRED_MODELS
@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     mongodb_uri: SecretStr | None = Field(None, alias="MONGODB_URI")
     redis_url: SecretStr | None = Field(None, alias="REDIS_URL")
     db_path: Path = Field(Path("paintbot.sqlite3"), alias="PAINTBOT_DB_PATH")
+    # Which store: "memory" (nothing kept: demos and tests), "sqlite" or "mongo"; unset means
+    # mongo when MONGODB_URI is set, else sqlite.
+    storage: Literal["memory", "sqlite", "mongo"] | None = Field(None, alias="PAINTBOT_STORAGE")
     telegram_api_url: str = Field("https://api.telegram.org", alias="PAINTBOT_TELEGRAM_API_URL")
     image_model: str = Field(DEFAULT_IMAGE_MODEL, alias="PAINTBOT_IMAGE_MODEL", min_length=1)
     free_generations: int = Field(10, alias="PAINTBOT_FREE_GENERATIONS", ge=0, le=10_000)
@@ -161,6 +164,26 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("storage", mode="before")
+    @classmethod
+    def _storage_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("storage")
+    @classmethod
+    def _mongo_needs_its_uri(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # MONGODB_URI is declared (so validated) before PAINTBOT_STORAGE.
+        if value == "mongo" and info.data.get("mongodb_uri") is None:
+            raise ValueError("mongo needs MONGODB_URI")
+        return value
+
+    @property
+    def storage_kind(self) -> Literal["memory", "sqlite", "mongo"]:
+        """The store the container builds (PAINTBOT_STORAGE, or what MONGODB_URI implies)."""
+        if self.storage is not None:
+            return self.storage
+        return "mongo" if self.mongodb_uri is not None else "sqlite"
 
     def require_bot_token(self) -> str:
         """The bot token; SettingsError when it is missing (only Telegram modes need it)."""

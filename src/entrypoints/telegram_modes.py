@@ -12,6 +12,7 @@ from adapters.telegram import BotCommandSpec, TelegramPolling, TelegramUnauthori
 from paintcore.dialog import SUPPORTED, Texts, command_menu
 
 from .container import Container
+from .lifecycle import WorkerPool, stop_workers
 from .recovery import start_recovery
 from .settings import Settings
 
@@ -35,7 +36,8 @@ def commands_by_language(fallback: str) -> dict[str, list[BotCommandSpec]]:
 def run_bot(container: Container, settings: Settings) -> int:
     container.channel.override("telegram")
     polling = container.telegram_polling()
-    store, queue = container.store(), container.queue()
+    store = container.store()
+    workers: WorkerPool = container.queue()  # the in-process pool behind the task queue
     started = _prepare(polling, settings, commands_by_language(settings.language))
     if started != EXIT_OK:
         store.close()
@@ -56,9 +58,9 @@ def run_bot(container: Container, settings: Settings) -> int:
         log.info("stopping: finishing handlers and pages being drawn", grace_s=SHUTDOWN_GRACE)
         polling.stop(timeout=STOP_POLLING_TIMEOUT)
         ticker.stop()
-        if not queue.close(timeout=SHUTDOWN_GRACE, drain=False):
-            report = container.recover_jobs()(requeue=False, abandoned=queue.running())
-            log.warning("pages refunded at shutdown", failed=report.failed)
+        refunded = stop_workers(workers, container.recover_jobs(), grace=SHUTDOWN_GRACE)
+        if refunded:
+            log.warning("pages refunded at shutdown", failed=refunded)
         store.close()
         log.info("stopped")
     return code

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from paintcore.domain.conversation import Awaiting, ConversationState
+import pytest
+
+from paintcore.domain.conversation import (
+    Awaiting,
+    BroadcastDraft,
+    ChosenPack,
+    ConversationState,
+    Payload,
+)
 from paintcore.domain.users import UserId
 from paintcore.ports import Conversations
 
@@ -73,3 +81,42 @@ class ConversationsContract:
         )
         assert conversations.current(UserId(3)) is not None
         assert conversations.sweep(NOON + timedelta(hours=1)) == 0
+
+    @pytest.mark.parametrize(
+        "payload",
+        [
+            BroadcastDraft("Новые раскраски!\nЗаходите 🎨 «скорее»"),
+            BroadcastDraft(""),
+            ChosenPack(pages=30, price=120, currency="XTR"),
+        ],
+        ids=repr,
+    )
+    def test_a_steps_payload_is_remembered_with_it(
+        self, conversations: Conversations, payload: Payload
+    ) -> None:
+        state = ConversationState(UserId(1), Awaiting.BROADCAST_CONFIRMATION, NOON, payload)
+
+        conversations.expect(state)
+
+        assert conversations.current(UserId(1)) == state
+
+    def test_a_new_expectation_without_a_payload_drops_the_earlier_payload(
+        self, conversations: Conversations
+    ) -> None:
+        conversations.expect(
+            ConversationState(UserId(1), Awaiting.PAYMENT, NOON, ChosenPack(10, 50, "XTR"))
+        )
+
+        conversations.expect(awaiting_description(1, NOON + timedelta(minutes=1)))
+
+        current = conversations.current(UserId(1))
+        assert current is not None and current.payload is None
+
+    def test_payloads_of_users_are_separate(self, conversations: Conversations) -> None:
+        first = ConversationState(UserId(1), Awaiting.PAYMENT, NOON, ChosenPack(10, 50, "XTR"))
+        second = ConversationState(UserId(2), Awaiting.PAYMENT, NOON, ChosenPack(100, 350, "XTR"))
+        conversations.expect(first)
+        conversations.expect(second)
+
+        assert conversations.current(UserId(1)) == first
+        assert conversations.current(UserId(2)) == second

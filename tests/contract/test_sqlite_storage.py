@@ -19,6 +19,7 @@ from contract.ledger_contract import LedgerContract, give_free
 from contract.preferences_contract import PreferencesContract
 from contract.racing import race
 from contract.users_contract import UsersContract, a_user
+from paintcore.domain.conversation import Awaiting, BroadcastDraft, ConversationState
 from paintcore.domain.credits import Balance, Bucket, Hold, TransactionKind
 from paintcore.domain.errors import JobInFlight, QuotaExceeded, StorageUnavailable
 from paintcore.domain.jobs import JobState
@@ -347,3 +348,12 @@ def test_a_write_lock_held_too_long_elsewhere_is_reported_and_leaves_the_store_u
         other_process.execute("ROLLBACK")
         give_free(store.ledger, ANNA, 10)
         assert store.ledger.balance(ANNA) == Balance(free=10)
+
+
+def test_the_export_carries_a_conversations_payload(store: SqliteStore, clock: ManualClock) -> None:
+    state = ConversationState(
+        UserId(7), Awaiting.BROADCAST_CONFIRMATION, clock.now(), BroadcastDraft("Новые раскраски!")
+    )
+    store.conversations.expect(state)
+
+    assert store.export().conversations() == [state]

@@ -2,7 +2,7 @@
 
 mongomock re-queries by _id inside find_one_and_update (dropping the guard) and checks unique
 indexes after inserting, so under threads it is not atomic where a real server is; see the list of
-differences at the top of tests/contract/test_mongo_storage.py.
+differences in docs/MONGO.md, "mongomock vs a real server".
 """
 
 from __future__ import annotations

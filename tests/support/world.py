@@ -1,8 +1,12 @@
-"""A whole bot wired from the in-memory fakes, for unit tests of use cases and the dialog."""
+"""A whole bot for unit tests of use cases and the dialog: the application as the container
+builds it, on in-memory storage, with fakes for the image backend, the chat and the queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
+
+from dependency_injector import providers
 
 from adapters.memory import (
     CountingPacer,
@@ -16,29 +20,22 @@ from adapters.memory import (
     InMemoryLedger,
     InMemoryMessenger,
     InMemoryPreferences,
+    InMemoryStore,
     InMemoryUsers,
     ManualClock,
 )
-from paintcore.dialog import Dialog, DialogNotifier, IncomingMessage, MessageKind
+from entrypoints.container import Container
+from entrypoints.settings import Settings
+from paintcore.dialog import Dialog, IncomingMessage, MessageKind
 from paintcore.domain.users import Profile, UserId
-from paintcore.orders import StepwiseOrders
-from paintcore.usecases import (
-    Broadcast,
-    GetBalance,
-    HealthCheck,
-    RecoverJobs,
-    RegisterUser,
-    RequestColoringPage,
-    RunGeneration,
-    Support,
-)
-from paintcore.usecases.lease import Revocations
+from paintcore.usecases import RecoverJobs, RegisterUser, RequestColoringPage, RunGeneration
 
 ADMIN = 900
 
 
 @dataclass
 class World:
+    container: Container
     clock: ManualClock
     users: InMemoryUsers
     ledger: InMemoryLedger
@@ -84,66 +81,49 @@ def build_world(
     support: str = "@paint_support",
     admins: frozenset[int] = frozenset({ADMIN}),
 ) -> World:
-    clock = ManualClock()
-    users, ledger, jobs = InMemoryUsers(), InMemoryLedger(clock), InMemoryJobs()
-    conversations, queue, messenger = (
-        InMemoryConversations(),
-        InMemoryJobQueue(),
-        InMemoryMessenger(),
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        PAINTBOT_STORAGE="memory",
+        ADMIN_IDS=",".join(map(str, sorted(admins))),
+        PAINTBOT_FREE_GENERATIONS=free_credits,
+        PAINTBOT_SUPPORT_CONTACT=support,
+        PAINTBOT_LANGUAGE="ru",
     )
-    generator, finisher = FakeImageGenerator(), FakePageFinisher()
-    pacer = CountingPacer()
-    notifier = DialogNotifier(messenger, admin_ids=admins, fallback_language="ru")
-    register = RegisterUser(users, ledger, clock, free_credits=free_credits)
-    orders = StepwiseOrders(users, ledger, jobs)
-    request_page = RequestColoringPage(orders, queue, clock)
-    preferences, attachments = InMemoryPreferences(), InMemoryAttachments()
-    tracer = FakePhotoTracer()
-    revoked = Revocations()  # as the container shares it between workers and recovery
-    run_generation = RunGeneration(
-        orders,
-        users,
-        generator,
-        finisher,
-        notifier,
-        clock,
-        tracer=tracer,
-        attachments=attachments,
-        revoked=revoked,
-    )
-    queue.handler = lambda job_id: run_generation(job_id=job_id)
-    recover = RecoverJobs(jobs, orders, queue, notifier, clock, revoked=revoked)
-    dialog = Dialog(
-        register=register,
-        request_page=request_page,
-        balance=GetBalance(ledger),
-        health=HealthCheck(users, jobs, generator, queue),
-        support=Support(support),
-        broadcast=Broadcast(users, messenger, pacer),
-        users=users,
-        conversations=conversations,
-        preferences=preferences,
-        messenger=messenger,
-        clock=clock,
-        admin_ids=admins,
-        fallback_language="ru",
-    )
+    container = Container(settings=settings)
+    clock, messenger, queue = ManualClock(), InMemoryMessenger(), InMemoryJobQueue()
+    generator, finisher, tracer = FakeImageGenerator(), FakePageFinisher(), FakePhotoTracer()
+    attachments = InMemoryAttachments()
+    for provider, fake in (
+        (container.clock, clock),
+        (container.messenger, messenger),
+        (container.queue, queue),
+        (container.generator, generator),
+        (container.finisher, finisher),
+        (container.tracer, tracer),
+        (container.attachments, attachments),
+        (container.pacer, CountingPacer()),
+        (container.moderator, container.word_list()),  # never OpenAI's, whatever the env says
+    ):
+        provider.override(providers.Object(fake))
+    queue.handlers.update(container.task_handlers())
+    store = cast(InMemoryStore, container.store())
     return World(
+        container,
         clock,
-        users,
-        ledger,
-        jobs,
-        conversations,
+        cast(InMemoryUsers, store.users),
+        cast(InMemoryLedger, store.ledger),
+        cast(InMemoryJobs, store.jobs),
+        cast(InMemoryConversations, store.conversations),
         queue,
         messenger,
         generator,
         finisher,
-        preferences,
+        cast(InMemoryPreferences, store.preferences),
         attachments,
         tracer,
-        register,
-        request_page,
-        run_generation,
-        recover,
-        dialog,
+        container.register_user(),
+        container.request_page(),
+        container.run_generation(),
+        container.recover_jobs(),
+        container.dialog(),
     )

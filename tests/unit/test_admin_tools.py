@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paintcore.dialog import IncomingCallback, IncomingMessage, MessageKind
+from paintcore.dialog import AdminTools, IncomingCallback, IncomingMessage, MessageKind
 from paintcore.dialog.texts import CATALOGS
 from paintcore.domain.errors import DeliveryFailed
 from paintcore.domain.users import Profile, UserId
@@ -30,7 +30,7 @@ def test_admin_broadcast_reaches_every_user_and_reports_a_tally(world: World) ->
     assert world.last_text(ADMIN) == (
         "Рассылка завершена: доставлено 4 из 4, заблокировали бота 0, ошибок 0."
     )
-    assert world.dialog.broadcast.pacer.paced == 4  # type: ignore[attr-defined]
+    assert world.dialog.group(AdminTools).broadcast_to_all.pacer.paced == 4  # type: ignore[attr-defined]
 
 
 def test_non_admin_broadcast_reaches_no_one_and_looks_like_an_unknown_command(world: World) -> None:
@@ -56,7 +56,8 @@ def test_broadcast_marks_users_who_blocked_the_bot_and_skips_them_next_time(worl
 def test_broadcast_counts_failures_and_goes_on(world: World) -> None:
     _users(world, 1, 2)
     world.messenger.failures.append(DeliveryFailed("network"))
-    report = Broadcast(world.users, world.messenger, world.dialog.broadcast.pacer)(text="hi")
+    pacer = world.dialog.group(AdminTools).broadcast_to_all.pacer
+    report = Broadcast(world.users, world.messenger, pacer)(text="hi")
     assert (report.recipients, report.sent, report.failed) == (2, 1, 1)
 
 

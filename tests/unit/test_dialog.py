@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from paintcore.dialog import IncomingMessage, MessageKind
+from paintcore.dialog import Account, IncomingMessage, MessageKind
 from paintcore.dialog.texts import CATALOGS
 from paintcore.domain.credits import Balance
 from paintcore.domain.errors import StorageUnavailable
@@ -54,7 +54,7 @@ def test_second_start_welcomes_back_without_new_credits(world: World) -> None:
 
 def test_welcome_photos_are_sent_on_start() -> None:
     world = build_world()
-    object.__setattr__(world.dialog, "welcome_photos", ("AgAD1", "AgAD2"))
+    object.__setattr__(world.dialog.group(Account), "welcome_photos", ("AgAD1", "AgAD2"))
     world.say(1, "/start")
     first = world.messenger.to(1)[0]
     assert first.kind == "photos" and first.file_ids == ("AgAD1", "AgAD2")
@@ -253,7 +253,7 @@ def test_unexpected_error_gets_an_apology_not_silence(world: World) -> None:
     def broken(**_: object) -> None:
         raise RuntimeError("bug")
 
-    object.__setattr__(world.dialog, "balance", broken)
+    object.__setattr__(world.dialog.group(Account), "balance", broken)
     world.say(1, "/balance")
     assert world.last_text(1) == CATALOGS["ru"]["error"]
 
@@ -268,3 +268,16 @@ def test_every_catalog_has_the_same_keys_and_placeholders() -> None:
     assert ru.keys() == en.keys()
     for key in ru:
         assert fields(ru[key]) == fields(en[key]), key
+
+
+def test_start_from_a_user_who_had_blocked_the_bot_marks_them_reachable_again(
+    world: World,
+) -> None:
+    world.say(5, "/start")
+    world.users.set_blocked(UserId(5), True)  # a broadcast found the bot blocked
+
+    world.say(5, "/start")  # Telegram sends /start when they unblock the bot
+
+    user = world.users.get(UserId(5))
+    assert user is not None and not user.blocked
+    assert UserId(5) in world.users.recipients()

@@ -12,6 +12,7 @@ import pytest
 from adapters.memory import (
     FakeImageGenerator,
     FakePageFinisher,
+    InMemoryFlags,
     InMemoryJobQueue,
     InMemoryJobs,
     InMemoryLedger,
@@ -141,7 +142,7 @@ def test_a_live_worker_keeps_its_job_while_the_image_api_outlasts_the_lease() ->
     clock: Clock = SystemClock()
     users, ledger, jobs = InMemoryUsers(), InMemoryLedger(clock), InMemoryJobs()
     orders, messenger, queue = StepwiseOrders(users, ledger, jobs), InMemoryMessenger(), None
-    notifier = DialogNotifier(messenger)
+    notifier = DialogNotifier(messenger, flags=InMemoryFlags(), clock=clock)
     RegisterUser(users, ledger, clock, free_credits=10)(profile=Profile(UID, "Петя"), language="ru")
     queue = InMemoryJobQueue()
     job = RequestColoringPage(orders, queue, clock)(

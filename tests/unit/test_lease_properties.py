@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from adapters.memory import (
+    InMemoryFlags,
     InMemoryJobQueue,
     InMemoryJobs,
     InMemoryLedger,
@@ -105,7 +106,7 @@ class LeaseMachine(RuleBasedStateMachine):
             self.store.jobs,
             self.store.orders,
             InMemoryJobQueue(),
-            DialogNotifier(InMemoryMessenger()),
+            DialogNotifier(InMemoryMessenger(), flags=InMemoryFlags(), clock=self.clock),
             self.clock,
             running_timeout=LEASE,
             owner="recovery",

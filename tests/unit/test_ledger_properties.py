@@ -226,7 +226,7 @@ class SqliteLedgerMachine(LedgerMachine):
 
 class MongoLedgerMachine(LedgerMachine):
     def make_ledger(self) -> Ledger:
-        # One thread here, so mongomock needs no serializing (see tests/contract/test_mongo_storage).
+        # One thread here, so mongomock needs no serializing (docs/MONGO.md, "mongomock vs a real server").
         self.db = mongomock.MongoClient().get_database("ledger")
         self.store = MongoStore(self.db.client, "ledger", self.clock)
         self.next_crash = 0

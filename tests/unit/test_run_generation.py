@@ -256,7 +256,7 @@ def test_recovery_leaves_recent_running_jobs_alone(world: World) -> None:
 
 def test_recovery_requeues_queued_jobs_lost_with_an_in_process_queue(world: World) -> None:
     job = _queued(world)
-    world.queue.pending.clear()  # the process restarted: its in-memory queue is gone
+    world.queue.waiting.clear()  # the process restarted: its in-memory queue is gone
 
     assert world.recover().requeued == 1
     world.queue.run_pending()

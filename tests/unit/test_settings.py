@@ -23,6 +23,7 @@ ALL_VARIABLES = [
     "MONGODB_URI",
     "REDIS_URL",
     "PAINTBOT_DB_PATH",
+    "PAINTBOT_STORAGE",
     "PAINTBOT_TELEGRAM_API_URL",
     "PAINTBOT_IMAGE_MODEL",
     "PAINTBOT_FREE_GENERATIONS",
@@ -307,3 +308,36 @@ def test_an_unexpected_error_is_printed_without_the_token(
     printed = capsys.readouterr().err
     assert "RuntimeError: Max retries exceeded with url: /bot***/getMe" in printed
     assert "AAH-token_value" not in printed
+
+
+def test_storage_follows_mongodb_uri_unless_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(None).storage_kind == "sqlite"
+    monkeypatch.setenv("MONGODB_URI", "mongodb://db.example.net/paintbot")
+    assert load_settings(None).storage_kind == "mongo"
+    monkeypatch.setenv("PAINTBOT_STORAGE", " Memory ")
+    assert load_settings(None).storage_kind == "memory"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("disk", "'memory', 'sqlite' or 'mongo'"), ("mongo", "mongo needs MONGODB_URI")],
+)
+def test_a_storage_that_cannot_be_built_stops_start_up(
+    monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    monkeypatch.setenv("PAINTBOT_STORAGE", value)
+    with pytest.raises(SettingsError, match=rf"PAINTBOT_STORAGE: .*{message}"):
+        load_settings(None)
+
+
+def test_memory_storage_runs_the_console_and_keeps_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAINTBOT_STORAGE", "memory")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"/start\n/balance\n")))
+
+    assert cli.main(["console"]) == 0
+
+    assert "10" in capsys.readouterr().out
+    assert not (tmp_path / "paintbot.sqlite3").exists()

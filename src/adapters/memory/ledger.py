@@ -14,7 +14,7 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
-    check_grant_key,
+    grant_source,
     release_key,
     reserve_key,
     system_account,
@@ -37,18 +37,11 @@ class InMemoryLedger:
     def grant(
         self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
     ) -> bool:
-        if amount <= 0:
-            raise ValueError("a grant must be positive")
-        if bucket is Bucket.HELD:
-            raise ValueError("credits are granted to the free or paid bucket")
-        check_grant_key(user_id, key)
-        source = SystemAccount.GRANTS if bucket is Bucket.FREE else SystemAccount.SALES
+        source = grant_source(user_id=user_id, amount=amount, key=key, bucket=bucket)
         with self._lock:
             if key in self._keys:
                 return False
-            self._record(
-                key, kind, user_id, system_account(source), user_account(user_id, bucket), amount
-            )
+            self._record(key, kind, user_id, source, user_account(user_id, bucket), amount)
             self._wallet(user_id)[bucket] += amount
             return True
 

@@ -1,40 +1,57 @@
-"""In-memory JobQueue: collects job ids; the test runs them when it chooses."""
+"""In-memory TaskQueue: collects tasks; the test runs them by their handlers when it chooses."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from paintcore.domain.errors import StorageUnavailable
+from paintcore.domain.tasks import Task, TaskHandler, page_job_ids
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class InMemoryJobQueue:
-    pending: list[str] = field(default_factory=list)
-    handler: Callable[[str], object] | None = None
+    handlers: dict[str, TaskHandler] = field(default_factory=dict)  # task name -> its handler
     unavailable: bool = False  # makes enqueue fail, like a queue server that is down
+    waiting: list[Task] = field(default_factory=list)  # in order; a task id is in it once
+    dropped: list[Task] = field(default_factory=list)  # taken off the queue with no handler
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def enqueue(self, job_id: str) -> None:
+    @property
+    def pending(self) -> list[str]:
+        """The job ids of the waiting page tasks, in order (a copy)."""
+        with self._lock:
+            return page_job_ids(self.waiting)
+
+    def enqueue(self, task: Task) -> None:
         if self.unavailable:
             raise StorageUnavailable("job queue is down")
         with self._lock:
-            self.pending.append(job_id)
+            if all(waiting.id != task.id for waiting in self.waiting):
+                self.waiting.append(task)
 
     def depth(self) -> int:
         with self._lock:
-            return len(self.pending)
+            return len(self.waiting)
 
     def run_pending(self) -> int:
-        """Run every pending job with the handler, in order; returns how many ran."""
-        if self.handler is None:
-            raise RuntimeError("no handler bound")
+        """Run every waiting task (and any they enqueue) with its handler, in order; a task
+        with no handler is logged and dropped. Returns how many ran."""
+        if not self.handlers:
+            raise RuntimeError("no handlers bound")
         ran = 0
         while True:
             with self._lock:
-                if not self.pending:
+                if not self.waiting:
                     return ran
-                job_id = self.pending.pop(0)
-            self.handler(job_id)
+                task = self.waiting.pop(0)
+            handler = self.handlers.get(task.name)
+            if handler is None:
+                log.error("task dropped: no handler for %r", task.name, extra={"task_id": task.id})
+                self.dropped.append(task)
+                continue
+            handler(task.payload)
             ran += 1

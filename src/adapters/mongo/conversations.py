@@ -6,7 +6,12 @@ from datetime import datetime
 
 from pymongo.collection import Collection
 
-from paintcore.domain.conversation import Awaiting, ConversationState
+from paintcore.domain.conversation import (
+    Awaiting,
+    ConversationState,
+    payload_from_json,
+    payload_to_json,
+)
 from paintcore.domain.users import UserId
 
 from .documents import EPOCH, Document, choice, micros, read_time, time_fields
@@ -19,7 +24,11 @@ class MongoConversations:
 
     @storage_call("conversations.expect")
     def expect(self, state: ConversationState) -> None:
-        document = {"awaiting": state.awaiting.value, **time_fields("updated_at", state.updated_at)}
+        document = {
+            "awaiting": state.awaiting.value,
+            "payload": payload_to_json(state.payload),
+            **time_fields("updated_at", state.updated_at),
+        }
         retried(
             lambda: self._conversations.replace_one({"_id": state.user_id}, document, upsert=True)
         )
@@ -33,6 +42,7 @@ class MongoConversations:
             user_id=user_id,
             awaiting=choice(found, "awaiting", Awaiting, Awaiting.DESCRIPTION),
             updated_at=read_time(found, "updated_at") or EPOCH,
+            payload=payload_from_json(found.get("payload")),  # none in documents from before it
         )
 
     @storage_call("conversations.clear")

@@ -134,27 +134,27 @@ class MongoJobs:
 
 
 def move(
-    jobs: Collection[Document],
-    job_id: str,
-    target: JobState,
-    changes: Document,
-    guard: Document | None = None,
+    jobs: Collection[Document], job_id: str, target: JobState, changes: Document
 ) -> Document | None:
-    """A guarded update: it only matches while the current state may move to `target` (and the
-    document matches `guard`); the document after it, or None."""
-    sources = [state.value for state in JobState if can_move(state, target)]
+    """A guarded update: it only matches while the current state may move to `target`; the
+    document after it, or None."""
     # No projection: mongomock returns None from a find_one_and_update whose projection
     # leaves out `_id` once the update changed a field of the filter.
     found: Document | None = jobs.find_one_and_update(
-        {"_id": job_id, "state": {"$in": sources}, **(guard or {})},
+        {"_id": job_id, **movable(target)},
         {"$set": {"state": target.value, **changes}},
         return_document=ReturnDocument.AFTER,
     )
     return found
 
 
+def movable(target: JobState) -> Document:
+    """The filter of the jobs whose state may move to `target`."""
+    return {"state": {"$in": [state.value for state in JobState if can_move(state, target)]}}
+
+
 def job_fields(job: Job) -> Document:
-    """A job document's fields (all but `_id`, and the hold record the ledger keeps there)."""
+    """A job document's fields (all but `_id`, and the hold record Holds keeps there)."""
     return {
         "user_id": int(job.user_id),
         "chat_id": job.chat_id,

@@ -3,7 +3,8 @@
 A wallet document per user holds the buckets, the holds not yet settled, and an outbox of grants
 not yet logged. Every movement is one guarded update of that document (the `$gte` guard in the
 filter, never read-modify-write in Python) plus its record: a grant's in the log (unique key, see
-outbox.py), a registration's in the wallet itself, a hold's in its job document (see holds.py).
+outbox.py), a registration's in the wallet itself, a hold's in its job document (holds.py: the
+same mechanism as MongoOrders' pages).
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ from paintcore.domain.credits import (
     Bucket,
     Hold,
     HoldState,
-    SystemAccount,
     Transaction,
     TransactionKind,
-    check_grant_key,
+    grant_source,
     registration_key,
-    system_account,
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded
@@ -33,13 +32,11 @@ from paintcore.ports import Clock
 
 from .documents import Document, integer, time_fields
 from .errors import retried, storage_call
-from .holds import RECONCILE_GRACE, HoldEntry, Holds
-from .outbox import Movement, Outbox, new_op
-from .reading import read_transaction
+from .hold_documents import FIRST, HoldEntry
+from .holds import RECONCILE_GRACE, Holds
+from .outbox import Movement, Outbox, new_op, read_transaction
 
-_GRANT_SOURCE = {Bucket.FREE: SystemAccount.GRANTS, Bucket.PAID: SystemAccount.SALES}
 _LOG_ORDER = [("created_at_us", 1), ("_id", 1)]
-_FIRST = ObjectId("000000000000000000000000")
 
 
 class MongoLedger:
@@ -60,13 +57,9 @@ class MongoLedger:
     def grant(
         self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
     ) -> bool:
-        if amount <= 0:
-            raise ValueError("a grant must be positive")
-        if bucket not in _GRANT_SOURCE:
-            raise ValueError("credits are granted to the free or paid bucket")
-        check_grant_key(user_id, key)
+        source = grant_source(user_id=user_id, amount=amount, key=key, bucket=bucket)
         if key == registration_key(user_id):
-            return self._sign_up(user_id, amount, kind, bucket)
+            return self._sign_up(user_id, amount, kind, source, bucket)
         # The common replay (every /start) costs one read; a replay racing past it is caught by
         # the unique key below and undone before anything was credited.
         if retried(lambda: self._log.find_one({"key": key}, {"_id": 1})) is not None:
@@ -76,7 +69,7 @@ class MongoLedger:
             key=key,
             kind=kind,
             user_id=user_id,
-            source=system_account(_GRANT_SOURCE[bucket]),
+            source=source,
             target=user_account(user_id, bucket),
             amount=amount,
             at=self._clock.now(),
@@ -102,11 +95,11 @@ class MongoLedger:
         for bucket in (Bucket.FREE, Bucket.PAID):
             entry = HoldEntry(job_id, user_id, bucket, amount, op, at, opened=False)
             if self.holds.take(entry) is not None:
-                return self.holds.finish_reserve(entry)
+                return self.holds.complete(entry).hold
         # Nothing taken: a reserve of this job may be half-done (a racer, a crash): finish it.
         pending = self.holds.pending_entry(user_id, job_id)
         if pending is not None:
-            return self.holds.finish_reserve(pending)
+            return self.holds.complete(pending).hold
         raise QuotaExceeded(f"user {user_id} has not {amount} credit(s) in one bucket")
 
     @storage_call("ledger.capture")
@@ -144,7 +137,7 @@ class MongoLedger:
             signup = wallet["signup"]
             if isinstance(signup, dict):
                 record = read_transaction({**signup, "user_id": wallet["_id"]})
-                records.append((record, signup.get("order") or _FIRST))
+                records.append((record, signup.get("order") or FIRST))
         # Oldest first; at one instant, in the order the movements were made in (ObjectIds grow).
         records.sort(key=lambda pair: (pair[0].created_at, pair[1]))
         return [record for record, _ in records]
@@ -156,14 +149,16 @@ class MongoLedger:
         whose job has no record yet is left to its reserve."""
         return self._outbox.reconcile() + self.holds.reconcile(grace)
 
-    def _sign_up(self, user_id: UserId, amount: int, kind: TransactionKind, bucket: Bucket) -> bool:
+    def _sign_up(
+        self, user_id: UserId, amount: int, kind: TransactionKind, source: str, bucket: Bucket
+    ) -> bool:
         """The registration grant: credited and recorded in one guarded upsert of the user's own
         wallet (its key names that user, so the wallet alone can keep it unique). One command, and
         nothing for reconcile() to heal."""
         record = {
             "key": registration_key(user_id),
             "kind": kind.value,
-            "source": system_account(_GRANT_SOURCE[bucket]),
+            "source": source,
             "target": user_account(user_id, bucket),
             "amount": amount,
             **time_fields("created_at", self._clock.now()),
@@ -184,11 +179,9 @@ class MongoLedger:
     def _settle(self, job_id: str, outcome: HoldState) -> bool:
         """Capture or release: the job's record first (the first of the two wins), then the
         wallet. A replay also finishes a settlement whose wallet step was lost."""
-        settled = self.holds.settle_record(job_id, outcome)
-        if settled is None:
-            recorded = self.holds.read(job_id)
-            if recorded is not None and recorded.state is not HoldState.HELD:
-                self.holds.apply(recorded.entry, recorded.state)
-            return False
-        self.holds.settle_wallet(settled.entry, outcome)
-        return True
+        if self.holds.settle(job_id, outcome, self._clock.now()) is not None:
+            return True
+        recorded = self.holds.read(job_id)
+        if recorded is not None and recorded.state is not HoldState.HELD:
+            self.holds.give(recorded.entry, recorded.state)
+        return False

@@ -6,16 +6,15 @@ open  = read the user with their wallet (one aggregate with $lookup), take the c
 take  = move the job to running (one guarded update), which returns all a worker needs;
 close = finish the job and settle its hold's record (one guarded update of the job), then the
         wallet (one guarded update).
-See holds.py for why a crash between any two of them loses nothing, and docs/MONGO.md.
+The credit is held, recorded and settled by Holds, as for Ledger.reserve/capture/release; see
+holds.py for why a crash between any two of the commands loses nothing, and docs/MONGO.md.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.credits import Bucket, HoldState
 from paintcore.domain.errors import (
@@ -31,12 +30,11 @@ from paintcore.ports import Clock
 
 from .documents import Document, integer
 from .errors import retried, storage_call
-from .holds import HoldEntry, HoldRecord, Holds, read_record, settlement
-from .jobs import final_fields, job_fields, move, read_job, renew_lease, start_fields
+from .hold_documents import HoldEntry, read_record
+from .holds import Holds
+from .jobs import final_fields, job_fields, movable, move, read_job, renew_lease, start_fields
 from .outbox import new_op
 from .users import read_user, user_fields
-
-log = logging.getLogger(__name__)
 
 _FINAL = (JobState.SUCCEEDED, JobState.FAILED)
 _OUTCOME = {JobState.SUCCEEDED: HoldState.CAPTURED, JobState.FAILED: HoldState.RELEASED}
@@ -74,13 +72,13 @@ class MongoOrders:
             after = self._holds.take(entry)
             if after is not None:
                 credits_left = integer(after, "free") + integer(after, "paid")
-                self._insert(job, entry, user, credits_left)
+                self._store(job, entry, user, credits_left)
                 return job
         raise StorageUnavailable(f"the wallet of user {job.user_id} kept changing; try again")
 
     @storage_call("orders.take")
     def take(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
-        found = self._move(job_id, JobState.RUNNING, start_fields(at, lease), settle=None)
+        found = move(self._jobs, job_id, JobState.RUNNING, start_fields(at, lease))
         if found is None:
             return None
         job, record = read_job(found), read_record(found)
@@ -102,20 +100,18 @@ class MongoOrders:
     ) -> ClosedJob | None:
         if state not in _FINAL:
             raise ValueError(f"cannot close a job as {state}")
-        changes = final_fields(at, error)
-        found = self._move(job_id, state, changes, settle=settlement(_OUTCOME[state], at))
-        record = None if found is None else read_record(found)
+        changes = {"state": state.value, **final_fields(at, error)}
+        found = self._holds.settle(
+            job_id, _OUTCOME[state], at, guard=movable(state), changes=changes
+        )
+        settled = found is not None and read_record(found) is not None
         if found is None:
             # No held credit to settle (lost by a crash before the record, or never reserved).
-            found = self._move(job_id, state, changes, settle=None)
+            found = move(self._jobs, job_id, state, final_fields(at, error))
             if found is None:
                 return None
-        elif record is not None:
-            self._holds.settle_wallet(record.entry, record.state)
-        else:  # settled a record this version cannot read (edited by hand): a person must look
-            log.error("unreadable hold record settled", extra={"job_id": job_id})
         job = read_job(found)
-        return ClosedJob(job, self._user_of(found, job), settled=record is not None)
+        return ClosedJob(job, self._user_of(found, job), settled=settled)
 
     def _user_and_wallet(self, user_id: UserId) -> tuple[User, Document]:
         """The user and their wallet in one command; UserNotFound, UserBanned."""
@@ -140,42 +136,22 @@ class MongoOrders:
         wallets = found[0].get("w")
         return user, wallets[0] if isinstance(wallets, list) and wallets else {}
 
-    def _insert(self, job: Job, entry: HoldEntry, user: User, credits_left: int) -> None:
-        document = {
-            "_id": job.id,
-            **job_fields(job),
-            "hold": entry.record(),
-            "user": user_fields(user),
-            "credits_left": credits_left,
-        }
-        try:
-            retried(lambda: self._jobs.insert_one(document))
-            return
-        except DuplicateKeyError as error:
-            cause: Exception = error
-        # Ours when a retry after a dropped connection found the first insert done.
-        existing = retried(lambda: self._jobs.find_one({"_id": job.id}, {"hold": 1, "state": 1}))
-        record: HoldRecord | None = None if existing is None else read_record(existing)
-        if existing is not None and "state" in existing and record and record.entry.op == entry.op:
-            return
-        self._holds.apply(entry, HoldState.RELEASED)  # the credit goes back in every other case
-        if existing is None:
-            raise JobInFlight(f"user {job.user_id} already has a job in flight") from cause
-        if record is not None and record.entry.op == entry.op:
-            # reconcile() gave the credit back while this request stalled (see holds.py).
-            raise StorageUnavailable("the request took too long and was undone") from cause
-        raise ValueError(f"job {job.id} exists") from cause
-
-    def _move(
-        self, job_id: str, target: JobState, changes: Document, *, settle: Document | None
-    ) -> Document | None:
-        """The job moved to `target` (guarded by its state), settling its held record with it
-        when `settle` (the record's changes) is given, and matching only then; the document
-        after, or None."""
-        if settle is None:
-            return move(self._jobs, job_id, target, changes)
-        held = {"hold.state": HoldState.HELD.value}
-        return move(self._jobs, job_id, target, {**changes, **settle}, held)
+    def _store(self, job: Job, entry: HoldEntry, user: User, credits_left: int) -> None:
+        """Insert the job carrying its hold's record; when that is refused, the credit goes back
+        and the reason is raised (JobInFlight; ValueError for a job id that exists;
+        StorageUnavailable when reconcile() undid this page while the request stalled)."""
+        fields = {**job_fields(job), "user": user_fields(user), "credits_left": credits_left}
+        found = self._holds.write_record(entry, job=fields)
+        record = None if found is None else read_record(found)
+        ours = record is not None and record.entry.op == entry.op
+        if ours and found is not None and "state" in found:
+            return  # stored (by this attempt, or by its first try before a dropped connection)
+        self._holds.give(entry, HoldState.RELEASED)
+        if found is None:
+            raise JobInFlight(f"user {job.user_id} already has a job in flight")
+        if ours:  # its record says released, written by reconcile() (see Holds.complete)
+            raise StorageUnavailable("the request took too long and was undone")
+        raise ValueError(f"job {job.id} exists")
 
     def _user_of(self, found: Document, job: Job) -> User | None:
         """The snapshot the job keeps of its user; read for a job not opened here."""

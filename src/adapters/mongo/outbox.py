@@ -17,10 +17,10 @@ from datetime import datetime
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from paintcore.domain.credits import Bucket, TransactionKind
+from paintcore.domain.credits import Bucket, Transaction, TransactionKind
 from paintcore.domain.users import UserId
 
-from .documents import Document, integer, read_time, text, time_fields
+from .documents import EPOCH, Document, choice, integer, read_time, text, time_fields
 from .errors import retried
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,19 @@ class Movement:
             )
         except ValueError:
             return None
+
+
+def read_transaction(doc: Document) -> Transaction:
+    """A log document (or a wallet's registration record) read back, with defaults."""
+    return Transaction(
+        key=text(doc, "key"),
+        kind=choice(doc, "kind", TransactionKind, TransactionKind.ADMIN_GRANT),
+        user_id=UserId(integer(doc, "user_id")),
+        source=text(doc, "source"),
+        target=text(doc, "target"),
+        amount=integer(doc, "amount"),
+        created_at=read_time(doc, "created_at") or EPOCH,
+    )
 
 
 class Outbox:

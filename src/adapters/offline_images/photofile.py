@@ -16,9 +16,8 @@ from adapters.pages.decode import (
     pixel_bytes,
 )
 
-MAX_PIXELS = 50_000_000  # a 48 MP phone photo; beyond that the file is broken or hostile
+# Smaller, there is nothing to trace; the most pixels and the narrowest shape are decode.py's.
 MIN_SIDE = 32
-MAX_ASPECT = 5.0  # longer and narrower than this, the outlines would be a few pixels tall
 
 
 def load_photo(data: bytes, long_side: int) -> NDArray[np.uint8]:
@@ -26,9 +25,7 @@ def load_photo(data: bytes, long_side: int) -> NDArray[np.uint8]:
 
     Size, shape and the memory decoding takes are judged from the header, before any pixel
     is decoded."""
-    with decoding(
-        data, "photo", max_pixels=MAX_PIXELS, max_aspect=MAX_ASPECT, min_side=MIN_SIDE
-    ) as opened:
+    with decoding(data, "photo", min_side=MIN_SIDE) as opened:
         width, height = opened.size
         scale = long_side / max(width, height)
         # JPEG can decode at 1/2, 1/4 or 1/8 size directly: a 12 MP photo in a few ms.

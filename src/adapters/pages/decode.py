@@ -13,9 +13,14 @@ from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from paintcore.domain.errors import GenerationFailed
 
-# A backend page is a few megapixels; anything far beyond is a broken or hostile file.
-MAX_PIXELS = 40_000_000
-MAX_ASPECT = 5.0  # longer and narrower than this, the art would be a sliver on the page
+# The most pixels a picture may declare: a 48 MP phone photo (8000x6000) is the largest a user
+# really sends (a backend page is a few megapixels); far beyond that the file is broken or
+# hostile. Memory is bounded by MAX_DECODE_BYTES below, not by this: it only refuses the
+# absurd from the header, so one limit serves photos and backend pages alike.
+MAX_PIXELS = 50_000_000
+# Longer and narrower than this, the art would be a sliver on the page (and a traced photo's
+# outlines a few pixels tall).
+MAX_ASPECT = 5.0
 # The most decoding one image may hold at once (its pixels as Pillow keeps them plus the
 # full-size copies converting them takes), about what tracing a photo needs: a small file that
 # declares a big picture (600 KB of 7000x7000 16-bit RGBA PNG, 392 MB decoded) cannot take
@@ -28,18 +33,17 @@ POINT_MODES = frozenset({"I;16", "I", "F"})  # the wide modes Image.point() take
 
 
 @contextmanager
-def decoding(
-    data: bytes, what: str, *, max_pixels: int, max_aspect: float, min_side: int = 1
-) -> Iterator[Image.Image]:
-    """The opened image, nothing decoded yet, once its header passed the size limits; any
-    failure inside the block becomes GenerationFailed with a plain message about `what`."""
+def decoding(data: bytes, what: str, *, min_side: int = 1) -> Iterator[Image.Image]:
+    """The opened image, nothing decoded yet, once its header passed the size limits (MAX_PIXELS,
+    MAX_ASPECT, sides of at least `min_side`); any failure inside the block becomes
+    GenerationFailed with a plain message about `what`."""
     if not data:
         raise GenerationFailed(f"the {what} is empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as opened:
-                _check_header(opened, what, max_pixels, max_aspect, min_side)
+                _check_header(opened, what, min_side)
                 yield opened
     except GenerationFailed:
         raise
@@ -55,15 +59,13 @@ def decoding(
         raise GenerationFailed(f"the {what} file is damaged or incomplete") from exc
 
 
-def _check_header(
-    image: Image.Image, what: str, max_pixels: int, max_aspect: float, min_side: int
-) -> None:
+def _check_header(image: Image.Image, what: str, min_side: int) -> None:
     width, height = image.size
-    if width * height > max_pixels:
+    if width * height > MAX_PIXELS:
         raise GenerationFailed(f"the {what} is too large ({width}x{height} pixels)")
     if min(width, height) < min_side:
         raise GenerationFailed(f"the {what} is too small ({width}x{height} pixels)")
-    if max(width, height) > max_aspect * min(width, height):
+    if max(width, height) > MAX_ASPECT * min(width, height):
         raise GenerationFailed(f"the {what} is too long and narrow ({width}x{height} pixels)")
     # A progressive JPEG is decoded from all its coefficients at once, two bytes each at full
     # size whatever the draft scale: 300 MB for a 700 KB file of 7000x7000 pixels.
@@ -146,7 +148,7 @@ def _gray_bytes_per_pixel(image: Image.Image) -> int:
 
 def decode_gray(data: bytes) -> NDArray[np.uint8]:
     """Decode PNG/JPEG/WebP/... bytes to grayscale, transparency flattened onto white."""
-    with decoding(data, "image", max_pixels=MAX_PIXELS, max_aspect=MAX_ASPECT) as opened:
+    with decoding(data, "image") as opened:
         # A JPEG decodes straight to gray, at full size: a quarter of the memory of RGB.
         opened.draft("L", opened.size)
         check_memory(opened, "image", _gray_bytes_per_pixel(opened))

@@ -1,5 +1,5 @@
-"""Job queues: an in-process worker pool (the default); RQ on Redis comes later."""
+"""Task queues: an in-process worker pool (the default); RQ on Redis comes later."""
 
-from .worker_pool import InProcessJobQueue, JobHandler
+from .worker_pool import InProcessJobQueue
 
-__all__ = ["InProcessJobQueue", "JobHandler"]
+__all__ = ["InProcessJobQueue"]

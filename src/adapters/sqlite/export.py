@@ -37,7 +37,7 @@ class SqliteExport:
     def conversations(self) -> list[ConversationState]:
         with self._db.read() as conn:
             rows = conn.execute(
-                "SELECT user_id, awaiting, updated_at FROM conversations ORDER BY user_id"
+                "SELECT user_id, awaiting, updated_at, payload FROM conversations ORDER BY user_id"
             ).fetchall()
         return [conversation_from_row(UserId(row["user_id"]), row) for row in rows]
 

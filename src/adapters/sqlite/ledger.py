@@ -17,7 +17,7 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
-    check_grant_key,
+    grant_source,
     release_key,
     reserve_key,
     system_account,
@@ -29,7 +29,6 @@ from paintcore.ports import Clock
 
 from .db import Database, from_text, to_text
 
-_GRANT_SOURCE = {Bucket.FREE: SystemAccount.GRANTS, Bucket.PAID: SystemAccount.SALES}
 # Column names cannot be bound as parameters, so each bucket gets its statement, built here from
 # the enum's fixed values and never from input.
 _USER_BUCKETS = (Bucket.FREE, Bucket.PAID)
@@ -57,12 +56,7 @@ class SqliteLedger:
     def grant(
         self, *, user_id: UserId, amount: int, key: str, kind: TransactionKind, bucket: Bucket
     ) -> bool:
-        if amount <= 0:
-            raise ValueError("a grant must be positive")
-        if bucket not in _GRANT_SOURCE:
-            raise ValueError("credits are granted to the free or paid bucket")
-        check_grant_key(user_id, key)
-        source = system_account(_GRANT_SOURCE[bucket])
+        source = grant_source(user_id=user_id, amount=amount, key=key, bucket=bucket)
         with self._db.write() as conn:
             target = user_account(user_id, bucket)
             if not self._append(conn, key, kind, user_id, source, target, amount, replay_ok=True):

@@ -1,20 +1,25 @@
 """Telegram through pyTelegramBotAPI: updates -> dialog events, the Messenger port, long polling."""
 
-from .api import RetryPolicy, TelegramCaller, make_bot
+from .api import RetryPolicy, TelegramCaller, TelegramUnauthorized, make_bot, refusal
+from .dispatcher import UpdateDispatcher
 from .files import TelegramFiles
 from .messenger import TelegramMessenger
-from .polling import BotCommandSpec, TelegramPolling, TelegramUnauthorized
+from .polling import BotCommandSpec, TelegramPolling
+from .update_source import LongPolling
 from .updates import to_callback, to_message
 
 __all__ = [
     "BotCommandSpec",
+    "LongPolling",
     "RetryPolicy",
     "TelegramCaller",
     "TelegramFiles",
     "TelegramMessenger",
     "TelegramPolling",
     "TelegramUnauthorized",
+    "UpdateDispatcher",
     "make_bot",
+    "refusal",
     "to_callback",
     "to_message",
 ]

@@ -1,8 +1,10 @@
-"""Calling the Bot API: where the server is, and retries that turn Telegram's errors into ours.
+"""Calling the Bot API: where the server is, what its refusals mean, and retries that turn them
+into our errors.
 
-429 waits the server's retry_after and tries again; 5xx and network errors back off exponentially
-with jitter; 403 (blocked, deactivated) and 400 "chat not found" mean the recipient is gone. What
-is left after the retries becomes RateLimited or DeliveryFailed: core errors, never SDK ones.
+`refusal()` is the one place that reads an error answer: 429 carries retry_after, 401/404 mean the
+token was refused, 403 (blocked, deactivated) and 400 "chat not found" mean the recipient is gone.
+TelegramCaller waits out 429, backs off exponentially with jitter on 5xx and network errors, and
+raises what is left as RateLimited or DeliveryFailed: core errors, never SDK ones.
 """
 
 from __future__ import annotations
@@ -30,6 +32,45 @@ _GONE = (
     "bot was kicked",
     "have no rights",
 )
+
+
+class TelegramUnauthorized(Exception):
+    """Telegram refused the token (401/404): nothing to retry, the operator must fix BOT_TOKEN."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """What an error answer from the Bot API means for whoever made the call."""
+
+    code: int
+    description: str
+    retry_after: float | None  # set for 429 only: the seconds Telegram asks us to wait
+
+    @property
+    def token_refused(self) -> bool:
+        return self.code in (401, 404)
+
+    @property
+    def recipient_gone(self) -> bool:
+        gone = any(g in self.description.lower() for g in _GONE)
+        return self.code == 403 or (self.code == 400 and gone)
+
+    @property
+    def transient(self) -> bool:
+        """Worth trying again as is: a rate limit or the server's own trouble."""
+        return self.retry_after is not None or self.code >= 500
+
+    def unauthorized(self) -> TelegramUnauthorized:
+        return TelegramUnauthorized(f"Telegram refused BOT_TOKEN: {self.description}")
+
+
+def refusal(exc: apihelper.ApiTelegramException) -> Refusal:
+    """Read an error answer once, for every caller (sending, polling, start-up checks)."""
+    retry_after: float | None = None
+    if exc.error_code == 429:
+        parameters = exc.result_json.get("parameters") or {}
+        retry_after = float(parameters.get("retry_after", 1))
+    return Refusal(exc.error_code, str(exc.description), retry_after)
 
 
 def make_bot(token: str, api_url: str) -> telebot.TeleBot:
@@ -71,21 +112,20 @@ class TelegramCaller:
             try:
                 return fn()
             except apihelper.ApiTelegramException as exc:
-                code, description = exc.error_code, str(exc.description)
-                if code == 429:
-                    retry_after = float(
-                        (exc.result_json.get("parameters") or {}).get("retry_after", 1)
-                    )
-                    if last or retry_after > policy.max_retry_after:
-                        raise RateLimited(retry_after) from exc
-                    log.warning("telegram rate limit", call=what, retry_after=retry_after)
-                    self._sleep(retry_after)
+                refused = refusal(exc)
+                if refused.retry_after is not None:
+                    if last or refused.retry_after > policy.max_retry_after:
+                        raise RateLimited(refused.retry_after) from exc
+                    log.warning("telegram rate limit", call=what, retry_after=refused.retry_after)
+                    self._sleep(refused.retry_after)
                     continue
-                if code == 403 or (code == 400 and any(g in description.lower() for g in _GONE)):
-                    raise RecipientBlocked(description) from exc
-                if code < 500 or last:
-                    raise DeliveryFailed(f"{what}: {code} {description}") from exc
-                log.warning("telegram server error", call=what, code=code, attempt=attempt + 1)
+                if refused.recipient_gone:
+                    raise RecipientBlocked(refused.description) from exc
+                if not refused.transient or last:
+                    raise DeliveryFailed(f"{what}: {refused.code} {refused.description}") from exc
+                log.warning(
+                    "telegram server error", call=what, code=refused.code, attempt=attempt + 1
+                )
             except (
                 requests.RequestException,
                 apihelper.ApiHTTPException,

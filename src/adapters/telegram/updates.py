@@ -51,3 +51,23 @@ def to_callback(update_id: int, query: types.CallbackQuery) -> IncomingCallback:
     return IncomingCallback(
         update_id, chat_id, profile_of(query.from_user), str(query.id), query.data or ""
     )
+
+
+def chat_of(update: types.Update) -> int:
+    """The chat an update belongs to (where answers go); 0 for kinds we do not handle."""
+    if update.message is not None:
+        return int(update.message.chat.id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        return int(query.message.chat.id if query.message is not None else query.from_user.id)
+    return 0
+
+
+def language_of(update: types.Update) -> str:
+    """The sender's Telegram language code, "" if unknown."""
+    sender = None
+    if update.message is not None:
+        sender = update.message.from_user
+    elif update.callback_query is not None:
+        sender = update.callback_query.from_user
+    return (sender.language_code if sender is not None else None) or ""

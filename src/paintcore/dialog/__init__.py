@@ -1,20 +1,45 @@
 """The platform-neutral conversation: incoming events -> use cases -> replies in ru/en."""
 
-from .conversation import Dialog
-from .events import IncomingCallback, IncomingMessage, MessageKind
-from .menu import command_menu
+from .account import Account
+from .admin import AdminTools
+from .events import (
+    IncomingCallback,
+    IncomingMessage,
+    MessageKind,
+    PreCheckoutQuery,
+    SuccessfulPayment,
+)
+from .health import HealthReplies
 from .notifier import DialogNotifier, what_was_drawn
+from .page_requests import PageRequests
+from .page_settings import PageSettings
+from .router import Dialog
+from .routes import ROUTES, command_menu
+from .routing import Press, Route, RouteTable
+from .support import SupportReplies
 from .texts import SUPPORTED, Texts, pick_language
 from .tools import FileIdTool
 
 __all__ = [
+    "ROUTES",
     "SUPPORTED",
+    "Account",
+    "AdminTools",
     "Dialog",
     "DialogNotifier",
     "FileIdTool",
+    "HealthReplies",
     "IncomingCallback",
     "IncomingMessage",
     "MessageKind",
+    "PageRequests",
+    "PageSettings",
+    "PreCheckoutQuery",
+    "Press",
+    "Route",
+    "RouteTable",
+    "SuccessfulPayment",
+    "SupportReplies",
     "Texts",
     "command_menu",
     "pick_language",

@@ -1,44 +1,21 @@
-"""AdminTools: /check with details and /broadcast; the Dialog lets only admins reach the latter."""
+"""AdminTools: /broadcast and the file_id of an admin's file; the route table keeps others out."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..ports import Messenger
-from ..usecases import Broadcast, GetBalance, HealthCheck
-from .events import IncomingMessage
+from ..usecases import Broadcast
+from .events import IncomingMessage, MessageKind
 from .texts import Texts
-
-MAX_MESSAGE_LENGTH = 4096  # Telegram's limit for one text message
 
 
 @dataclass(frozen=True, slots=True)
 class AdminTools:
     broadcast_to_all: Broadcast
-    health: HealthCheck
-    balance: GetBalance
     messenger: Messenger
-    admin_ids: frozenset[int]
-
-    def check(self, event: IncomingMessage, t: Texts) -> None:
-        """Everyone learns whether the service works; admins also get the numbers."""
-        report = self.health()
-        if not report.ok:
-            self.messenger.send_text(event.chat_id, t("check_down"))
-        else:
-            credits = self.balance(user_id=event.sender.id).available
-            self.messenger.send_text(event.chat_id, t("check_ok", credits=credits))
-        if event.sender.id in self.admin_ids:
-            details = t(
-                "check_admin",
-                storage=report.storage_detail,
-                storage_ms=report.storage_ms,
-                users=report.users,
-                backend=report.image_backend,
-                queue=report.queue_depth,
-                running=report.jobs_running,
-            )
-            self.messenger.send_text(event.chat_id, details)
+    # The longest text the messenger sends as one message (the container gives the platform's).
+    max_text_length: int
 
     def broadcast(self, event: IncomingMessage, t: Texts) -> None:
         parts = (event.text or "").strip().split(maxsplit=1)
@@ -46,8 +23,10 @@ class AdminTools:
         if not text:
             self.messenger.send_text(event.chat_id, t("broadcast_usage"))
             return
-        if len(text) > MAX_MESSAGE_LENGTH:
-            self.messenger.send_text(event.chat_id, t("broadcast_too_long", max=MAX_MESSAGE_LENGTH))
+        if len(text) > self.max_text_length:
+            self.messenger.send_text(
+                event.chat_id, t("broadcast_too_long", max=self.max_text_length)
+            )
             return
         self.messenger.send_text(event.chat_id, t("broadcast_started"))
         report = self.broadcast_to_all(text=text)
@@ -59,3 +38,9 @@ class AdminTools:
             failed=report.failed,
         )
         self.messenger.send_text(event.chat_id, done)
+
+    def file_id(self, event: IncomingMessage, t: Texts) -> None:
+        """The file_id of what the admin sent, to use as a welcome photo; under a photo, a hint
+        that a caption would have made it a page."""
+        key = "photo_hint" if event.kind is MessageKind.PHOTO else "file_id"
+        self.messenger.send_text(event.chat_id, t(key, file_id=event.file_id))

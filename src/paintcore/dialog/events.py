@@ -1,4 +1,4 @@
-"""What arrives from a messenger, stripped of its platform: who wrote, where, and what."""
+"""What arrives from a messenger, stripped of its platform: messages, button presses, payments."""
 
 from __future__ import annotations
 
@@ -37,3 +37,30 @@ class IncomingCallback:
     sender: Profile
     callback_id: str
     data: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreCheckoutQuery:
+    """The messenger asks, before charging, whether an invoice may still be paid as issued;
+    `invoice_payload` is what the invoice carried (may be forged)."""
+
+    update_id: int
+    query_id: str
+    sender: Profile
+    currency: str
+    total_amount: int  # in the currency's smallest unit (Stars are whole)
+    invoice_payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuccessfulPayment:
+    """A payment went through; `telegram_payment_charge_id` identifies it once and for all."""
+
+    update_id: int
+    chat_id: int
+    sender: Profile
+    currency: str
+    total_amount: int
+    invoice_payload: str
+    telegram_payment_charge_id: str
+    provider_payment_charge_id: str

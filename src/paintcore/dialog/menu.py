@@ -28,11 +28,3 @@ def command_of(text: str) -> str | None:
     if not stripped.startswith("/") or len(stripped) < 2:
         return None
     return stripped[1:].split(maxsplit=1)[0].split("@", 1)[0].casefold()
-
-
-COMMANDS = ("start", "draw", "settings", "balance", "help", "check", "cancel", "support")
-
-
-def command_menu(t: Texts) -> list[tuple[str, str]]:
-    """The (command, description) pairs a messenger shows in its command menu."""
-    return [(command, t(f"cmd_{command}")) for command in COMMANDS]

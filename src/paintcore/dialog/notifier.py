@@ -7,10 +7,10 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from ..domain.jobs import Job
+from ..domain.jobs import FailureReason, Job
 from ..domain.pages import ArtKind, ColoringPage
 from ..domain.users import User
-from ..ports import Messenger
+from ..ports import Clock, Flags, Messenger
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
@@ -25,22 +25,26 @@ def short(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-class _Latch:
-    """A thread-safe flag that reports whether a call changed it."""
+# The Flags name of "the image backend refuses everyone, and admins were told".
+BACKEND_DOWN = "image-backend-down"
+
+
+class _Seen:
+    """Whether this process met the outage: only such a process lowers the shared flag, so a
+    page made while nothing is wrong costs no storage command."""
 
     def __init__(self) -> None:
-        self._closed = False
+        self._seen = False
         self._lock = threading.Lock()
 
-    def close(self) -> bool:
+    def mark(self) -> None:
         with self._lock:
-            changed, self._closed = not self._closed, True
-            return changed
+            self._seen = True
 
-    def open(self) -> bool:
+    def take(self) -> bool:
         with self._lock:
-            changed, self._closed = self._closed, False
-            return changed
+            seen, self._seen = self._seen, False
+            return seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +52,17 @@ class DialogNotifier:
     messenger: Messenger
     admin_ids: frozenset[int] = frozenset()
     fallback_language: str = "ru"
-    _outage: _Latch = field(default_factory=_Latch, repr=False, compare=False)
+    # In storage, so that every bot and worker process alerts once per outage, not once each.
+    # The outage ends when a process that met it makes a page again (a process that never met
+    # it has nothing to lower).
+    flags: Flags = field(kw_only=True)
+    clock: Clock = field(kw_only=True)
+    _seen: _Seen = field(default_factory=_Seen, repr=False, compare=False)
 
     def backend_down(self, error: str) -> None:
-        if not self._outage.close():
-            return  # admins were told already; not once per user
+        self._seen.mark()
+        if not self.flags.raise_flag(BACKEND_DOWN, at=self.clock.now()):
+            return  # admins were told already; not once per user, not once per process
         t = Texts(pick_language(None, self.fallback_language))
         for admin_id in sorted(self.admin_ids):
             try:
@@ -63,7 +73,7 @@ class DialogNotifier:
                 )
 
     def backend_up(self) -> None:
-        if self._outage.open():
+        if self._seen.take() and self.flags.lower_flag(BACKEND_DOWN):
             log.info("image backend works again")
 
     def working(self, job: Job) -> AbstractContextManager[None]:
@@ -101,12 +111,12 @@ class DialogNotifier:
                     extra={"job_id": job.id, "admin_id": admin_id},
                 )
 
-    def page_failed(self, job: Job, *, reason: str, user: User | None) -> None:
+    def page_failed(self, job: Job, *, reason: FailureReason, user: User | None) -> None:
         t = self._texts_for(user)
         title = short(job.prompt) or t("photo_title")
-        if reason == "rejected":
+        if reason is FailureReason.REJECTED:
             text = t("prompt_rejected")
-        elif reason == "interrupted":
+        elif reason is FailureReason.INTERRUPTED:
             text = t("page_interrupted", title=title)
         else:
             text = t("page_failed", title=title)

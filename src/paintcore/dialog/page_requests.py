@@ -1,4 +1,4 @@
-"""PageRequests: the page part of the dialog: ask for a description, settings, request a page."""
+"""PageRequests: ask for a description, then turn a description or a photo into a page request."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ from dataclasses import dataclass
 
 from ..domain.conversation import Awaiting, ConversationState
 from ..domain.errors import InvalidPrompt, JobInFlight, PromptRejected, QuotaExceeded, UserBanned
-from ..domain.pages import PageOptions
-from ..domain.users import UserId
 from ..ports import Clock, Conversations, Messenger, Preferences
 from ..usecases import RequestColoringPage, Support
 from .events import IncomingMessage
 from .menu import main_menu
 from .notifier import short
-from .settings import apply_choice, describe, settings_keyboard
+from .settings import current_options, settings_keyboard
 from .texts import Texts
 
 
@@ -36,44 +34,28 @@ class PageRequests:
         self.messenger.send_text(
             event.chat_id,
             t("ask_description", min=rules.min_length, max=rules.max_length),
-            keyboard=settings_keyboard(t, self.options(event.sender.id)),
+            keyboard=settings_keyboard(t, current_options(self.preferences, event.sender.id)),
         )
 
-    def show_settings(self, event: IncomingMessage, t: Texts) -> None:
-        options = self.options(event.sender.id)
-        self.messenger.send_text(
-            event.chat_id, describe(t, options), keyboard=settings_keyboard(t, options)
-        )
+    def describe(self, event: IncomingMessage, t: Texts) -> None:
+        """The text the conversation expected: the description of a page."""
+        self._request(event, event.text or "", t)
 
-    def options(self, user_id: UserId) -> PageOptions:
-        return self.preferences.get(user_id) or PageOptions()
+    def from_photo(self, event: IncomingMessage, t: Texts) -> None:
+        """A photo becomes a page; its caption, if any, is the title (and is moderated)."""
+        self._request(event, event.text or "", t, photo_file_id=event.file_id)
 
-    def choose(self, user_id: UserId, data: str, t: Texts) -> str | None:
-        """Apply a settings button's data; the confirmation to show, or None for foreign data."""
-        applied = apply_choice(data, self.options(user_id))
-        if applied is None:
-            return None
-        options, key = applied
-        self.preferences.set(user_id, options)
-        return t("settings_saved", choice=t(key))
-
-    def support_contact(self, event: IncomingMessage, t: Texts) -> None:
-        contact = self.support()
-        self.messenger.send_text(
-            event.chat_id, t("support", contact=contact) if contact else t("support_missing")
-        )
-
-    def request(
+    def _request(
         self, event: IncomingMessage, text: str, t: Texts, *, photo_file_id: str | None = None
     ) -> None:
-        """Start a page; every refusal is a plain answer that costs nothing."""
+        # Every refusal is a plain answer that costs nothing.
         uid, chat = event.sender.id, event.chat_id
         try:
             job = self.request_page(
                 user_id=uid,
                 chat_id=chat,
                 description=text,
-                options=self.options(uid),
+                options=current_options(self.preferences, uid),
                 photo_file_id=photo_file_id,
             )
         except InvalidPrompt as exc:

@@ -6,11 +6,16 @@ from dataclasses import replace
 
 from ..domain.messages import InlineButton, InlineKeyboard
 from ..domain.pages import AgeLevel, PageOptions, Style
+from ..domain.users import UserId
+from ..ports import Preferences
 from .texts import Texts
 
 LEVEL_PREFIX, STYLE_PREFIX = "lvl:", "sty:"
-# Typing "/set lvl:2-4" does what pressing that button does: the console has no buttons to press.
-SET_COMMAND = "set"
+
+
+def current_options(preferences: Preferences, user_id: UserId) -> PageOptions:
+    """The user's page options; the defaults until they choose."""
+    return preferences.get(user_id) or PageOptions()
 
 
 def settings_keyboard(t: Texts, current: PageOptions) -> InlineKeyboard:

@@ -64,6 +64,7 @@ TEXTS: dict[str, str] = {
     "line_too_long": "That line was too long, so I skipped all of it. Please write something shorter.",
     "banned": "Access to the bot is restricted. If this is a mistake, contact support.",
     "storage_down": "The service is temporarily unavailable; nothing was charged. Please try in a few minutes.",
+    "too_fast": "You are writing faster than I can answer: I skipped some messages. Please wait.",
     "error": "Sorry, something went wrong. Nothing was charged — please try again.",
     "unknown_button": "That button is out of date. Please use the menu below.",
     "admin_copy": "Page for {user_id} {mention} ({name}): “{title}”",

@@ -96,16 +96,26 @@ def registration_key(user_id: UserId) -> str:
 
 
 HOLD_KEY_PREFIXES = ("reserve:", "capture:", "release:")
+_GRANT_SOURCES = {Bucket.FREE: SystemAccount.GRANTS, Bucket.PAID: SystemAccount.SALES}
 
 
-def check_grant_key(user_id: UserId, key: str) -> None:
-    """ValueError when `key` is another user's registration key (a registration credits its own
-    user only, which lets a store keep it in that user's own record) or a hold's key (those
-    belong to a job's reserve, capture and release, which a store may keep with the job)."""
+def grant_source(*, user_id: UserId, amount: int, key: str, bucket: Bucket) -> str:
+    """The account a grant comes from (free credits from grants, paid ones from sales), once the
+    grant keeps the rules every ledger checks before it looks at its key's history; ValueError
+    when `amount` is not positive, `bucket` is held, `key` is another user's registration key (a
+    registration credits its own user only, which lets a store keep it in that user's own record)
+    or a hold's key (those belong to a job's reserve, capture and release, which a store may keep
+    with the job)."""
+    if amount <= 0:
+        raise ValueError("a grant must be positive")
+    source = _GRANT_SOURCES.get(bucket)
+    if source is None:
+        raise ValueError("credits are granted to the free or paid bucket")
     if key.startswith("register:") and key != registration_key(user_id):
         raise ValueError(f"{key} is not the registration key of user {user_id}")
     if key.startswith(HOLD_KEY_PREFIXES):
         raise ValueError(f"{key} is a hold's key, not a grant's")
+    return system_account(source)
 
 
 def reserve_key(job_id: str) -> str:

@@ -21,6 +21,15 @@ class JobState(enum.StrEnum):
         return self in (JobState.QUEUED, JobState.RUNNING)
 
 
+class FailureReason(enum.StrEnum):
+    """Why a page failed, as far as the user is told (each picks its own text)."""
+
+    REJECTED = "rejected"  # the image backend refused the description
+    INTERRUPTED = "interrupted"  # its worker stopped (a crash, a shutdown); recovery refunded it
+    FAILED = "failed"  # drawing or delivering went wrong
+    INTERNAL = "internal"  # our own bookkeeping: no credit was held for the job
+
+
 _ALLOWED = {
     JobState.QUEUED: {JobState.RUNNING, JobState.FAILED},
     JobState.RUNNING: {JobState.SUCCEEDED, JobState.FAILED},

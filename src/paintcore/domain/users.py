@@ -19,11 +19,6 @@ class Profile:
     username: str = ""
     language_code: str = ""
 
-    @property
-    def display_name(self) -> str:
-        full = " ".join(p for p in (self.first_name, self.last_name) if p)
-        return full or (f"@{self.username}" if self.username else str(self.id))
-
 
 @dataclass(frozen=True, slots=True)
 class User:

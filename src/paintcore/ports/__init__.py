@@ -6,7 +6,7 @@ domain types and names the core errors it may raise.
 
 from .clock import Clock
 from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
-from .jobs import JobNotifier, JobQueue, Jobs, PageOrders
+from .jobs import JobNotifier, Jobs, PageOrders, TaskQueue
 from .messaging import Attachments, Messenger, Pacer
 from .storage import Conversations, Flags, Ledger, Preferences, Storage, UpdateLog, Users
 
@@ -17,7 +17,6 @@ __all__ = [
     "Flags",
     "ImageGenerator",
     "JobNotifier",
-    "JobQueue",
     "Jobs",
     "Ledger",
     "Messenger",
@@ -28,6 +27,7 @@ __all__ = [
     "PhotoTracer",
     "Preferences",
     "Storage",
+    "TaskQueue",
     "UpdateLog",
     "Users",
 ]

@@ -1,4 +1,4 @@
-"""Job ports: the jobs table, a page's paid life (PageOrders), the queue and the notifier."""
+"""Job ports: the jobs table, a page's paid life (PageOrders), the task queue and the notifier."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.jobs import ClosedJob, Job, JobState, Lease, TakenJob
+from ..domain.jobs import ClosedJob, FailureReason, Job, JobState, Lease, TakenJob
 from ..domain.pages import ColoringPage
+from ..domain.tasks import Task
 from ..domain.users import User, UserId
 
 
@@ -104,13 +105,16 @@ class PageOrders(Protocol):
         ...
 
 
-class JobQueue(Protocol):
-    def enqueue(self, job_id: str) -> None:
-        """Schedule a job to run soon; StorageUnavailable if the queue cannot take it."""
+class TaskQueue(Protocol):
+    """Hands background tasks to workers, which run each by its name (pages today)."""
+
+    def enqueue(self, task: Task) -> None:
+        """Schedule the task to run soon; a task whose id is still waiting is taken once.
+        StorageUnavailable if the queue cannot take it."""
         ...
 
     def depth(self) -> int:
-        """Jobs waiting or running."""
+        """Tasks waiting or running."""
         ...
 
 
@@ -140,7 +144,7 @@ class JobNotifier(Protocol):
         """The backend produced a page again: a later outage is worth a new alert."""
         ...
 
-    def page_failed(self, job: Job, *, reason: str, user: User | None) -> None:
+    def page_failed(self, job: Job, *, reason: FailureReason, user: User | None) -> None:
         """Tell the user the page could not be made and the credit is back; never raises."""
         ...
 

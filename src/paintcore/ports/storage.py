@@ -76,11 +76,12 @@ class Ledger(Protocol):
 
 class Conversations(Protocol):
     def expect(self, state: ConversationState) -> None:
-        """Remember what the user is expected to send next (replaces any earlier expectation)."""
+        """Remember what the user is expected to send next and the step's payload (replaces any
+        earlier expectation, payload included)."""
         ...
 
     def current(self, user_id: UserId) -> ConversationState | None:
-        """What the user is expected to send next, or None."""
+        """What the user is expected to send next, with the payload stored with it, or None."""
         ...
 
     def clear(self, user_id: UserId) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..domain.errors import PaintError
 from ..domain.jobs import JobState
-from ..ports import ImageGenerator, JobQueue, Jobs, Users
+from ..ports import ImageGenerator, Jobs, TaskQueue, Users
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class HealthCheck:
     users: Users
     jobs: Jobs
     generator: ImageGenerator
-    queue: JobQueue
+    queue: TaskQueue
 
     def __call__(self) -> HealthReport:
         started = time.perf_counter()

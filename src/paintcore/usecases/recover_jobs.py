@@ -7,8 +7,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from ..domain.jobs import Job, JobState
-from ..ports import Clock, JobNotifier, JobQueue, Jobs, PageOrders
+from ..domain.jobs import FailureReason, Job, JobState
+from ..domain.tasks import page_task
+from ..ports import Clock, JobNotifier, Jobs, PageOrders, TaskQueue
 from .lease import Revocations
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class RecoverJobs:
 
     jobs: Jobs
     orders: PageOrders
-    queue: JobQueue
+    queue: TaskQueue
     notifier: JobNotifier
     clock: Clock
     running_timeout: timedelta = timedelta(minutes=10)  # also how long recovery's claim lasts
@@ -53,7 +54,7 @@ class RecoverJobs:
         requeued = 0
         if requeue:
             for job in self.jobs.queued():
-                self.queue.enqueue(job.id)
+                self.queue.enqueue(page_task(job.id))
                 requeued += 1
         if failed or requeued:
             log.info("jobs recovered", extra={"failed": failed, "requeued": requeued})
@@ -93,7 +94,7 @@ class RecoverJobs:
         )
         if closed is None:
             return False  # it finished while we looked
-        self.notifier.page_failed(closed.job, reason="interrupted", user=closed.user)
+        self.notifier.page_failed(closed.job, reason=FailureReason.INTERRUPTED, user=closed.user)
         log.warning(
             "job interrupted",
             extra={"job_id": job.id, "user_id": job.user_id, "released": closed.settled},

@@ -13,8 +13,9 @@ from ..domain.jobs import Job, JobState
 from ..domain.moderation import KidSafetyWordList
 from ..domain.pages import PageOptions
 from ..domain.prompts import DescriptionRules
+from ..domain.tasks import page_task
 from ..domain.users import UserId
-from ..ports import Clock, JobQueue, Moderator, PageOrders
+from ..ports import Clock, Moderator, PageOrders, TaskQueue
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ def _new_job_id() -> str:
 @dataclass(frozen=True, slots=True)
 class RequestColoringPage:
     orders: PageOrders
-    queue: JobQueue
+    queue: TaskQueue
     clock: Clock
     moderator: Moderator = field(default_factory=KidSafetyWordList)
     rules: DescriptionRules = field(default_factory=DescriptionRules)
@@ -64,7 +65,7 @@ class RequestColoringPage:
         # credit in as few writes as it can.
         self.orders.open(job)
         try:
-            self.queue.enqueue(job.id)
+            self.queue.enqueue(page_task(job.id))
         except PaintError as exc:
             self.orders.close(job.id, state=JobState.FAILED, at=self.clock.now(), error=str(exc))
             raise

@@ -15,7 +15,7 @@ from ..domain.errors import (
     PromptRejected,
     RecipientBlocked,
 )
-from ..domain.jobs import Job, JobState, Lease, TakenJob
+from ..domain.jobs import FailureReason, Job, JobState, Lease, TakenJob
 from ..domain.pages import ColoringPage
 from ..domain.quality import QualityRules
 from ..ports import (
@@ -65,7 +65,10 @@ class RunGeneration:
         if not taken.held:
             # Only a crash between storing the job and reserving its credit gets here.
             return self._fail(
-                taken, "no credit was reserved for this job", started, user_reason="internal"
+                taken,
+                "no credit was reserved for this job",
+                started,
+                user_reason=FailureReason.INTERNAL,
             )
         keeper = LeaseKeeper(
             lambda until: self.orders.renew(job.id, owner=self.worker, until=until),
@@ -90,15 +93,16 @@ class RunGeneration:
             log.warning("picture sent, PDF not", extra={"job_id": job.id, "error": str(exc)})
             self.notifier.page_without_pdf(job, user=user)
         except PromptRejected as exc:
-            return self._fail(taken, str(exc), started, user_reason="rejected")
+            return self._fail(taken, str(exc), started, user_reason=FailureReason.REJECTED)
         except BackendUnavailable as exc:
             self.notifier.backend_down(str(exc))
-            return self._fail(taken, str(exc), started, user_reason="failed")
+            return self._fail(taken, str(exc), started, user_reason=FailureReason.FAILED)
         except PaintError as exc:
-            return self._fail(taken, str(exc), started, user_reason="failed")
+            return self._fail(taken, str(exc), started, user_reason=FailureReason.FAILED)
         except Exception as exc:  # an adapter bug must not cost the user a credit
             log.exception("job crashed", extra={"job_id": job.id, "user_id": job.user_id})
-            return self._fail(taken, f"{type(exc).__name__}: {exc}", started, user_reason="failed")
+            error = f"{type(exc).__name__}: {exc}"
+            return self._fail(taken, error, started, user_reason=FailureReason.FAILED)
 
         self.notifier.backend_up()
         closed = self.orders.close(job.id, state=JobState.SUCCEEDED, at=self.clock.now())
@@ -123,7 +127,9 @@ class RunGeneration:
         make = MakePage(self.generator, self.finisher, self.tracer, self.quality)
         return make(description=job.prompt, options=job.options, photo=photo, job_id=job.id)
 
-    def _fail(self, taken: TakenJob, error: str, started: float, *, user_reason: str | None) -> Job:
+    def _fail(
+        self, taken: TakenJob, error: str, started: float, *, user_reason: FailureReason | None
+    ) -> Job:
         closed = self.orders.close(
             taken.job.id, state=JobState.FAILED, at=self.clock.now(), error=error
         )

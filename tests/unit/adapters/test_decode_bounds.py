@@ -272,7 +272,7 @@ def test_four_big_photos_at_once_take_the_memory_of_two(tmp_path: Path, big_gray
 @pytest.mark.parametrize(
     ("make", "side", "refused"),
     [
-        (rgba16, 6300, True),  # 39.7 MP: under the finisher's 40 MP cap
+        (rgba16, 6300, True),  # 39.7 MP: under the 50 MP cap
         (gray16, 6300, True),
         (palette_with_transparency, 6300, True),
         (rgba16, 4000, False),

@@ -1,0 +1,63 @@
+"""The route table: which handler group answers each command, button, file and expected reply."""
+
+from __future__ import annotations
+
+from ..domain.conversation import Awaiting
+from .account import Account
+from .admin import AdminTools
+from .events import MessageKind
+from .health import HealthReplies
+from .menu import GET_PAGE, SETTINGS, SUPPORT
+from .page_requests import PageRequests
+from .page_settings import PageSettings
+from .routing import Press, Route, RouteTable
+from .settings import LEVEL_PREFIX, STYLE_PREFIX
+from .support import SupportReplies
+from .texts import Texts
+
+# Commands in the order the messenger's menu lists those with in_menu.
+ROUTES = RouteTable(
+    routes=(
+        Route(Account, Account.welcome, command="start", registers=True, in_menu=True),
+        Route(PageRequests, PageRequests.ask, command="draw", in_menu=True),
+        Route(PageRequests, PageRequests.ask, command="page"),
+        Route(PageSettings, PageSettings.show, command="settings", in_menu=True),
+        # The console has no buttons to press: "/set lvl:2-4" does what that button does.
+        Route(PageSettings, PageSettings.set_by_command, command="set"),
+        Route(Account, Account.show_balance, command="balance", in_menu=True),
+        Route(Account, Account.help, command="help", in_menu=True),
+        Route(HealthReplies, HealthReplies.check, command="check", in_menu=True),
+        Route(Account, Account.cancel, command="cancel", in_menu=True),
+        Route(SupportReplies, SupportReplies.contact, command="support", in_menu=True),
+        Route(AdminTools, AdminTools.broadcast, command="broadcast", admin_only=True),
+        Route(PageRequests, PageRequests.ask, button=GET_PAGE),
+        Route(SupportReplies, SupportReplies.contact, button=SUPPORT),
+        Route(PageSettings, PageSettings.show, button=SETTINGS),
+        # An admin learns a file's id to use it as a welcome photo; with a caption, an admin's
+        # photo is a page request, as everyone's is.
+        Route(
+            AdminTools,
+            AdminTools.file_id,
+            file=MessageKind.PHOTO,
+            uncaptioned=True,
+            admin_only=True,
+        ),
+        Route(PageRequests, PageRequests.from_photo, file=MessageKind.PHOTO),
+        Route(AdminTools, AdminTools.file_id, file=MessageKind.DOCUMENT, admin_only=True),
+        Route(AdminTools, AdminTools.file_id, file=MessageKind.STICKER, admin_only=True),
+        Route(PageRequests, PageRequests.describe, awaiting=Awaiting.DESCRIPTION),
+    ),
+    presses=(
+        Press(PageSettings, PageSettings.press, prefix=LEVEL_PREFIX),
+        Press(PageSettings, PageSettings.press, prefix=STYLE_PREFIX),
+    ),
+)
+
+
+def command_menu(t: Texts) -> list[tuple[str, str]]:
+    """The (command, description) pairs a messenger shows in its command menu."""
+    return [
+        (route.command, t(f"cmd_{route.command}"))
+        for route in ROUTES.routes
+        if route.in_menu and route.command is not None
+    ]

@@ -1,0 +1,151 @@
+"""MongoDB commands counted per collection call, and per flow of the core on a MongoStore.
+
+Used by the round-trip tests (tests/contract/test_mongo_round_trips.py) and by `nox -s bench`
+(bench/mongo_round_trips.py, which puts tests/ on the path): one count, pinned by the one and
+printed by the other. On mongomock each collection call that would be one command is counted:
+the same number as on a server, since the adapter sends one command per collection call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from adapters.memory import (
+    FakeImageGenerator,
+    FakePageFinisher,
+    InMemoryJobQueue,
+    InMemoryMessenger,
+    ManualClock,
+)
+from adapters.mongo import MongoStore
+from paintcore.dialog import DialogNotifier
+from paintcore.domain.credits import Balance, Bucket, TransactionKind, purchase_key
+from paintcore.domain.errors import GenerationFailed
+from paintcore.domain.pages import PageOptions
+from paintcore.domain.users import Profile, UserId
+from paintcore.usecases import RegisterUser, RequestColoringPage, RunGeneration
+
+# Collection methods that send exactly one command each (what the adapter uses).
+ONE_COMMAND = {
+    "aggregate",
+    "count_documents",
+    "delete_many",
+    "delete_one",
+    "find",
+    "find_one",
+    "find_one_and_update",
+    "insert_one",
+    "replace_one",
+    "update_one",
+}
+FLOWS = (
+    "registration (new user)",
+    "/start again",
+    "page request",
+    "page completion (take, draw, deliver, settle)",
+    "page request (paid credit)",
+    "page completion (paid credit)",
+    "page failed (take, refund)",
+)
+
+
+class CountingCollection:
+    """A collection that notes each command it is asked to send (for mongomock)."""
+
+    def __init__(self, collection: Any, sent: list[str]) -> None:
+        self._collection = collection
+        self._sent = sent
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._collection, name)
+        if name not in ONE_COMMAND:
+            return real
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self._sent.append(f"{self._collection.name}.{name}")
+            return real(*args, **kwargs)
+
+        return counted
+
+
+class CountingClient:
+    """A client (or database) whose collections count their commands."""
+
+    def __init__(self, target: Any, sent: list[str]) -> None:
+        self._target, self._sent = target, sent
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    def get_database(self, name: str) -> CountingClient:
+        return CountingClient(self._target.get_database(name), self._sent)
+
+    def get_collection(self, name: str) -> CountingCollection:
+        return CountingCollection(self._target.get_collection(name), self._sent)
+
+
+def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, list[int]]:
+    """Commands each flow of FLOWS sent (what `sent` gathered during it), per user."""
+    clock = ManualClock()
+    queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
+    register = RegisterUser(store.users, store.ledger, clock)
+    buyer = RegisterUser(store.users, store.ledger, clock, free_credits=0)
+    request = RequestColoringPage(store.orders, queue, clock)
+    generator = FakeImageGenerator()
+    run = RunGeneration(
+        store.orders,
+        store.users,
+        generator,
+        FakePageFinisher(),
+        DialogNotifier(messenger, flags=store.flags, clock=clock),
+        clock,
+    )
+    counts: dict[str, list[int]] = {flow: [] for flow in FLOWS}
+
+    def counted(flow: str, call: Callable[..., Any], **arguments: Any) -> Any:
+        sent.clear()
+        result = call(**arguments)
+        counts[flow].append(len(sent))
+        return result
+
+    for i in range(1, users + 1):
+        profile = Profile(UserId(i), "bench")
+        counted("registration (new user)", register, profile=profile, language="ru")
+        counted("/start again", register, profile=profile, language="ru")
+        job = counted(
+            "page request",
+            request,
+            user_id=profile.id,
+            chat_id=i,
+            description="кот в шляпе",
+            options=PageOptions(),
+        )
+        counted("page completion (take, draw, deliver, settle)", run, job_id=job.id)
+        job = request(user_id=profile.id, chat_id=i, description="дом", options=PageOptions())
+        generator.failures.append(GenerationFailed("the backend failed"))
+        counted("page failed (take, refund)", run, job_id=job.id)
+        # A user who bought credits and has no free ones left: the other bucket, same count.
+        paying = Profile(UserId(users + i), "bench")
+        buyer(profile=paying, language="ru")
+        store.ledger.grant(
+            user_id=paying.id,
+            amount=5,
+            key=purchase_key(f"bench-{i}"),
+            kind=TransactionKind.PURCHASE,
+            bucket=Bucket.PAID,
+        )
+        job = counted(
+            "page request (paid credit)",
+            request,
+            user_id=paying.id,
+            chat_id=users + i,
+            description="кот в шляпе",
+            options=PageOptions(),
+        )
+        counted("page completion (paid credit)", run, job_id=job.id)
+    assert sum(m.kind == "page" for m in messenger.sent) == 2 * users, "every page was delivered"
+    for i in range(1, users + 1):
+        balances = store.ledger.balance(UserId(i)), store.ledger.balance(UserId(users + i))
+        assert balances == (Balance(free=9), Balance(paid=4)), "one credit spent, one refunded"
+    return counts
