@@ -107,3 +107,35 @@ def test_get_id_answers_a_photo_with_its_file_id(fake: FakeBotAPI, tmp_path: Pat
         code, err = stop(tool, fake)
     assert code == 0, err
     assert not fake.calls_of("setMyCommands"), "get-id leaves the bot's command menu alone"
+
+
+def test_a_stop_with_a_backlog_loses_no_update_and_answers_none_twice(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    """Issue 12's defect: a SIGTERM with 40+ messages of one chat queued used to confirm them all
+    and answer about half; another user's /start behind them was never answered."""
+    bot = start(fake, tmp_path, "run")
+    try:
+        assert fake.wait_for(lambda f: bool(f.calls_of("setMyCommands")), timeout=30)
+        fake.latency = 0.6  # every Bot API call: one chat's 45 answers take ~27 s, more than a stop
+        for _ in range(45):
+            fake.push_text(1000, "/balance")
+        fake.push_text(1008, "/start", first_name="Боря")
+        assert fake.wait_for(lambda f: any("Боря" in t for t in f.texts_to(1008)), timeout=30)
+    finally:
+        code, err = stop(bot, fake)
+    assert code == 0, err
+    assert "updates left unhandled for the next start" in err
+
+    fake.latency = 0.0
+    bot = start(fake, tmp_path, "run")
+    try:
+        assert fake.wait_for(lambda f: len(balances(f)) >= 45, timeout=60)
+    finally:
+        stop(bot, fake)
+    assert len(balances(fake)) == 45, "every message answered once, none twice"
+    assert sum("Боря" in t for t in fake.texts_to(1008)) == 1
+
+
+def balances(fake: FakeBotAPI) -> list[str]:
+    return [t for t in fake.texts_to(1000) if t.startswith("Бесплатных раскрасок")]
