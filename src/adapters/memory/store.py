@@ -5,8 +5,7 @@ restart is only good for trying things out)."""
 
 from __future__ import annotations
 
-from types import TracebackType
-
+from adapters.closing import ClosedOnExit
 from paintcore.domain.errors import StorageUnavailable
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import (
@@ -29,7 +28,7 @@ from .upkeep import InMemoryFlags, InMemoryUpdateLog
 from .users import InMemoryUsers
 
 
-class InMemoryStore:
+class InMemoryStore(ClosedOnExit):
     """The in-memory fakes behind one object; their concrete types stay reachable for tests
     (`store.ledger` is an InMemoryLedger with inspectable state)."""
 
@@ -54,14 +53,3 @@ class InMemoryStore:
 
     def close(self) -> None:
         self.closed = True
-
-    def __enter__(self) -> InMemoryStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

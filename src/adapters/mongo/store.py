@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from types import TracebackType
 
 from pymongo import MongoClient
 
+from adapters.closing import ClosedOnExit
 from paintcore.ports import (
     Clock,
     Conversations,
@@ -32,7 +32,7 @@ from .upkeep import MongoFlags, MongoUpdateLog
 from .users import MongoUsers
 
 
-class MongoStore:
+class MongoStore(ClosedOnExit):
     """The ports on database `database` of `client`, whose indexes it creates on construction
     (StorageUnavailable if it cannot). Safe to share between threads; `close()` closes the client.
 
@@ -81,14 +81,3 @@ class MongoStore:
     def close(self) -> None:
         """Close the client; later calls raise StorageUnavailable. Closing twice is harmless."""
         self._client.close()
-
-    def __enter__(self) -> MongoStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

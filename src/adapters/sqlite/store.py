@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 
+from adapters.closing import ClosedOnExit
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import (
     Clock,
@@ -28,7 +28,7 @@ from .upkeep import SqliteFlags, SqliteUpdateLog
 from .users import SqliteUsers
 
 
-class SqliteStore:
+class SqliteStore(ClosedOnExit):
     """Opens (creating and migrating) the database at `path`; StorageUnavailable if it cannot.
 
     Safe to share between threads. `":memory:"` gives a private in-memory database.
@@ -71,14 +71,3 @@ class SqliteStore:
     def close(self) -> None:
         """Close the connection; later calls raise StorageUnavailable. Closing twice is harmless."""
         self._db.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

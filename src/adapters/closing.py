@@ -1,0 +1,24 @@
+"""ClosedOnExit: `with Store(...) as store:` closes the store at the end, for every store."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+
+class ClosedOnExit:
+    """A base for resources with `close()`: entering returns the resource, leaving closes it."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
