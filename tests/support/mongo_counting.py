@@ -9,7 +9,10 @@ the same number as on a server, since the adapter sends one command per collecti
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+
+from dependency_injector import providers
 
 from adapters.memory import (
     FakeImageGenerator,
@@ -19,12 +22,12 @@ from adapters.memory import (
     ManualClock,
 )
 from adapters.mongo import MongoStore
-from paintcore.dialog import DialogNotifier
+from entrypoints.container import Container
+from entrypoints.settings import Settings
 from paintcore.domain.credits import Balance, Bucket, TransactionKind, purchase_key
 from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import Profile, UserId
-from paintcore.usecases import RegisterUser, RequestColoringPage, RunGeneration
 
 # Collection methods that send exactly one command each (what the adapter uses).
 ONE_COMMAND = {
@@ -86,21 +89,25 @@ class CountingClient:
 
 
 def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, list[int]]:
-    """Commands each flow of FLOWS sent (what `sent` gathered during it), per user."""
-    clock = ManualClock()
-    queue, messenger = InMemoryJobQueue(), InMemoryMessenger()
-    register = RegisterUser(store.users, store.ledger, clock)
-    buyer = RegisterUser(store.users, store.ledger, clock, free_credits=0)
-    request = RequestColoringPage(store.orders, queue, clock)
-    generator = FakeImageGenerator()
-    run = RunGeneration(
-        store.orders,
-        store.users,
-        generator,
-        FakePageFinisher(),
-        DialogNotifier(messenger, flags=store.flags, clock=clock),
-        clock,
+    """Commands each flow of FLOWS sent (what `sent` gathered during it), per user, with the
+    application as the container builds it on `store` (instant fakes for images and the chat)."""
+    container = Container(settings=Settings(_env_file=None, PAINTBOT_STORAGE="memory"))
+    messenger, generator = InMemoryMessenger(), FakeImageGenerator()
+    for provider, fake in (
+        (container.store, store),
+        (container.clock, ManualClock()),
+        (container.messenger, messenger),
+        (container.queue, InMemoryJobQueue()),
+        (container.generator, generator),
+        (container.finisher, FakePageFinisher()),
+    ):
+        provider.override(providers.Object(fake))
+    register, request, run = (
+        container.register_user(),
+        container.request_page(),
+        container.run_generation(),
     )
+    buyer = replace(register, free_credits=0)
     counts: dict[str, list[int]] = {flow: [] for flow in FLOWS}
 
     def counted(flow: str, call: Callable[..., Any], **arguments: Any) -> Any:
