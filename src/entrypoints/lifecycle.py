@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
+from paintcore.domain.jobs import JobId
 from paintcore.domain.tasks import Task, page_job_ids
 from paintcore.usecases import RecoveryReport
 
@@ -26,7 +27,9 @@ class WorkerPool(Protocol):
 
 
 class Recovery(Protocol):
-    def __call__(self, *, requeue: bool = True, abandoned: Collection[str] = ()) -> RecoveryReport:
+    def __call__(
+        self, *, requeue: bool = True, abandoned: Collection[JobId] = ()
+    ) -> RecoveryReport:
         """RecoverJobs: fail and refund the `abandoned` pages."""
         ...
 

@@ -19,7 +19,7 @@ from typing import Protocol
 from paintcore.domain.conversation import ConversationState
 from paintcore.domain.credits import Balance, Bucket, Transaction, TransactionKind
 from paintcore.domain.errors import JobInFlight, QuotaExceeded
-from paintcore.domain.jobs import Job
+from paintcore.domain.jobs import Job, JobId
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.users import User, UserId
 from paintcore.ports import Storage
@@ -148,7 +148,7 @@ class Migration:
     def _replay(self, transaction: Transaction) -> str:
         """Apply one movement to the target; what went wrong, or "" when it was applied."""
         ledger, kind = self.target.ledger, transaction.kind
-        job_id = transaction.key.partition(":")[2]
+        job_id = JobId(transaction.key.partition(":")[2])
         if kind in _GRANTS:
             bucket = Bucket(transaction.target.rsplit(":", 1)[1])
             applied = ledger.grant(

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from .domain.credits import HoldState
 from .domain.errors import JobInFlight, QuotaExceeded, UserBanned, UserNotFound
-from .domain.jobs import ClosedJob, Job, JobState, Lease, TakenJob, can_move
+from .domain.jobs import ClosedJob, Job, JobId, JobState, Lease, TakenJob, can_move
 from .ports import Jobs, Ledger, Users
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class StepwiseOrders:
             raise
         return job
 
-    def take(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
+    def take(self, job_id: JobId, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
         job = self.jobs.start(job_id, at=at, lease=lease)
         if job is None:
             return None
@@ -61,11 +61,11 @@ class StepwiseOrders:
             credits_left=self.ledger.balance(job.user_id).available,
         )
 
-    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+    def renew(self, job_id: JobId, *, owner: str, until: datetime) -> bool:
         return self.jobs.renew(job_id, owner=owner, until=until)
 
     def close(
-        self, job_id: str, *, state: JobState, at: datetime, error: str = ""
+        self, job_id: JobId, *, state: JobState, at: datetime, error: str = ""
     ) -> ClosedJob | None:
         if state not in _FINAL:
             raise ValueError(f"cannot close a job as {state}")

@@ -26,7 +26,7 @@ def a_job(job_id: str = "j1", user_id: int = 1, created: float = 0) -> Job:
         id=job_id,
         user_id=UserId(user_id),
         chat_id=100 + user_id,
-        prompt="кот в шляпе",
+        description="кот в шляпе",
         options=PageOptions(level=AgeLevel.TODDLER, style=Style.MANDALA, paper=Paper.LETTER),
         state=JobState.QUEUED,
         created_at=at(created),
@@ -44,7 +44,7 @@ class JobsContract:
         assert jobs.get("j1") == job
 
     def test_a_page_from_a_photo_keeps_its_file_id(self, jobs: Jobs) -> None:
-        job = replace(a_job(), prompt="", photo_file_id="AgACAgIAAxkBAAI")
+        job = replace(a_job(), description="", photo_file_id="AgACAgIAAxkBAAI")
         jobs.add(job)
         assert jobs.get("j1") == job
         assert jobs.start("j1", at=at(1)) == replace(job, state=JobState.RUNNING, started_at=at(1))

@@ -102,7 +102,7 @@ def a_page(job_id: str, user_id: UserId, clock: ManualClock) -> Job:
         id=job_id,
         user_id=user_id,
         chat_id=1000 + user_id,
-        prompt="a cat in a hat",
+        description="a cat in a hat",
         options=PageOptions(),
         state=JobState.QUEUED,
         created_at=clock.now(),

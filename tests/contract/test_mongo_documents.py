@@ -188,7 +188,12 @@ def test_old_documents_with_missing_fields_read_with_defaults(
     assert (logged.key, logged.amount, logged.created_at) == ("register:7", 4, aware)
     job = store.jobs.get("old-job")
     assert job is not None
-    assert (job.options, job.prompt, job.error, job.photo_file_id) == (PageOptions(), "", "", None)
+    assert (job.options, job.description, job.error, job.photo_file_id) == (
+        PageOptions(),
+        "",
+        "",
+        None,
+    )
     assert (job.state, job.created_at, job.started_at) == (JobState.QUEUED, aware, None)
     assert store.preferences.get(old) == PageOptions(AgeLevel.KIDS, Style.KAWAII, Paper.A4)
     conversation = store.conversations.current(old)

@@ -54,7 +54,7 @@ def a_job(job_id: str, user_id: UserId, created: datetime) -> Job:
         id=job_id,
         user_id=user_id,
         chat_id=int(user_id),
-        prompt=f"кот {job_id}",
+        description=f"кот {job_id}",
         options=PageOptions(AgeLevel.KIDS, Style.CARTOON, Paper.A4),
         state=JobState.QUEUED,
         created_at=created,

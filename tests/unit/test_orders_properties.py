@@ -314,7 +314,7 @@ class OrdersMachine(RuleBasedStateMachine):
             id=f"job-{self.next_job}",
             user_id=user,
             chat_id=1000 + user,
-            prompt="a cat in a hat",
+            description="a cat in a hat",
             options=PageOptions(),
             state=JobState.QUEUED,
             created_at=self.clock.now(),

@@ -44,7 +44,7 @@ def test_request_reserves_one_credit_and_enqueues_the_job(world: World) -> None:
         user_id=UID, chat_id=7, description="  кот   в шляпе ", options=PageOptions()
     )
 
-    assert job.prompt == "кот в шляпе"
+    assert job.description == "кот в шляпе"
     assert job.state is JobState.QUEUED
     assert world.queue.pending == [job.id]
     assert world.ledger.balance(UID) == Balance(free=9, held=1)
@@ -80,7 +80,7 @@ def test_limits_are_inclusive(world: World) -> None:
     world.request_page(user_id=UID, chat_id=7, description="кот", options=PageOptions())
     world.queue.run_pending()
     job = world.request_page(user_id=UID, chat_id=7, description="y" * 1000, options=PageOptions())
-    assert len(job.prompt) == 1000
+    assert len(job.description) == 1000
 
 
 def test_second_request_while_one_is_in_flight_is_refused_for_free(world: World) -> None:

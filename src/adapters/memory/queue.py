@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass, field
 
 from paintcore.domain.errors import StorageUnavailable
+from paintcore.domain.jobs import JobId
 from paintcore.domain.tasks import Task, TaskHandler, page_job_ids
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ class InMemoryJobQueue:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
-    def pending(self) -> list[str]:
+    def pending(self) -> list[JobId]:
         """The job ids of the waiting page tasks, in order (a copy)."""
         with self._lock:
             return page_job_ids(self.waiting)

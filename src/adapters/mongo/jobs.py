@@ -10,7 +10,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.errors import JobInFlight
-from paintcore.domain.jobs import Job, JobState, Lease, can_move
+from paintcore.domain.jobs import Job, JobId, JobState, Lease, can_move
 from paintcore.domain.users import UserId
 
 from .documents import (
@@ -158,7 +158,7 @@ def job_fields(job: Job) -> Document:
     return {
         "user_id": int(job.user_id),
         "chat_id": job.chat_id,
-        "prompt": job.prompt,
+        "prompt": job.description,  # the field keeps its first name
         "options": options_document(job.options),
         "state": job.state.value,
         # The field the unique partial index looks at: set while queued or running.
@@ -197,10 +197,10 @@ def final_fields(at: datetime, error: str) -> Document:
 def read_job(doc: Document) -> Job:
     options = doc.get("options")
     return Job(
-        id=str(doc["_id"]),
+        id=JobId(str(doc["_id"])),
         user_id=UserId(integer(doc, "user_id")),
         chat_id=integer(doc, "chat_id"),
-        prompt=text(doc, "prompt"),
+        description=text(doc, "prompt"),
         options=read_options(options if isinstance(options, dict) else {}),
         state=choice(doc, "state", JobState, JobState.FAILED),
         created_at=read_time(doc, "created_at") or EPOCH,

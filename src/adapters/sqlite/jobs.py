@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 
 from paintcore.domain.errors import JobInFlight
-from paintcore.domain.jobs import Job, JobState, Lease, can_move
+from paintcore.domain.jobs import Job, JobId, JobState, Lease, can_move
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
 from paintcore.domain.users import UserId
 
@@ -35,7 +35,7 @@ class SqliteJobs:
                         job.id,
                         job.user_id,
                         job.chat_id,
-                        job.prompt,
+                        job.description,
                         job.options.level.value,
                         job.options.style.value,
                         job.options.paper.value,
@@ -160,10 +160,10 @@ class SqliteJobs:
 
 def job_from_row(row: sqlite3.Row) -> Job:
     return Job(
-        id=row["id"],
+        id=JobId(row["id"]),
         user_id=UserId(row["user_id"]),
         chat_id=row["chat_id"],
-        prompt=row["prompt"],
+        description=row["prompt"],  # the column keeps its first name
         options=PageOptions(
             level=AgeLevel(row["level"]), style=Style(row["style"]), paper=Paper(row["paper"])
         ),

@@ -84,7 +84,7 @@ class DialogNotifier:
     ) -> None:
         t = self._texts_for(user)
         key = "page_ready" if credits_left > 0 else "page_ready_last"
-        caption = t(key, title=short(job.prompt) or t("photo_title"), credits=credits_left)
+        caption = t(key, title=short(job.description) or t("photo_title"), credits=credits_left)
         note = what_was_drawn(page, t)
         self.messenger.send_page(
             job.chat_id, page, caption=f"{caption}\n{note}" if note else caption
@@ -100,7 +100,7 @@ class DialogNotifier:
                 user_id=job.user_id,
                 mention=short(user.mention, NAME_LIMIT) if user else "—",
                 name=short(name, NAME_LIMIT),
-                title=short(job.prompt, 200),
+                title=short(job.description, 200),
             )
             try:
                 self.messenger.send_page(admin_id, page, caption=caption)
@@ -113,7 +113,7 @@ class DialogNotifier:
 
     def page_failed(self, job: Job, *, reason: FailureReason, user: User | None) -> None:
         t = self._texts_for(user)
-        title = short(job.prompt) or t("photo_title")
+        title = short(job.description) or t("photo_title")
         if reason is FailureReason.REJECTED:
             text = t("prompt_rejected")
         elif reason is FailureReason.INTERRUPTED:
@@ -124,7 +124,7 @@ class DialogNotifier:
 
     def page_without_pdf(self, job: Job, *, user: User | None) -> None:
         t = self._texts_for(user)
-        text = t("page_without_pdf", title=short(job.prompt) or t("photo_title"))
+        text = t("page_without_pdf", title=short(job.description) or t("photo_title"))
         self._tell(job, text, "missing PDF notice")
 
     def _tell(self, job: Job, text: str, what: str) -> None:

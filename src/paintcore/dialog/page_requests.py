@@ -83,5 +83,5 @@ class PageRequests:
             self.messenger.send_text(chat, t("prompt_rejected"))
             return
         self.conversations.clear(uid)
-        title = short(job.prompt) or t("photo_title")
+        title = short(job.description) or t("photo_title")
         self.messenger.send_text(chat, t("drawing", title=title), keyboard=main_menu(t))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NewType
 
 from .pages import PageOptions
 from .users import User, UserId
@@ -54,14 +55,18 @@ class Lease:
     until: datetime
 
 
+# A job's id (a UUID hex string), distinct from other strings in signatures.
+JobId = NewType("JobId", str)
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """One coloring page being made for one user in one chat."""
 
-    id: str
+    id: JobId
     user_id: UserId
     chat_id: int
-    prompt: str
+    description: str  # what the user asked for, as cleaned (empty for a photo without caption)
     options: PageOptions
     state: JobState
     created_at: datetime

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
+from .jobs import JobId
+
 # Flat and JSON-safe, so that any queue can carry a payload (RQ pickles nothing of ours).
 TaskValue = str | int | float | bool | None
 Payload = Mapping[str, TaskValue]
@@ -36,25 +38,25 @@ class Task:
 
 
 class PageRunner(Protocol):
-    def __call__(self, *, job_id: str) -> object: ...
+    def __call__(self, *, job_id: JobId) -> object: ...
 
 
-def page_task(job_id: str) -> Task:
+def page_task(job_id: JobId) -> Task:
     """The task that draws and delivers the page of job `job_id`."""
     return Task(PAGE, {"job_id": job_id}, id=f"{PAGE}:{job_id}")
 
 
-def page_job_id(task: Task) -> str | None:
+def page_job_id(task: Task) -> JobId | None:
     """The job id of a page task; None for a task of another kind."""
     job_id = task.payload.get("job_id") if task.name == PAGE else None
-    return job_id if isinstance(job_id, str) else None
+    return JobId(job_id) if isinstance(job_id, str) else None
 
 
-def page_job_ids(tasks: Iterable[Task]) -> list[str]:
+def page_job_ids(tasks: Iterable[Task]) -> list[JobId]:
     """The job ids of the page tasks among `tasks`, in order."""
     return [job_id for task in tasks if (job_id := page_job_id(task)) is not None]
 
 
 def page_handler(run: PageRunner) -> TaskHandler:
     """The handler of page tasks: `run` (RunGeneration) with the task's job id."""
-    return lambda payload: run(job_id=str(payload["job_id"]))
+    return lambda payload: run(job_id=JobId(str(payload["job_id"])))

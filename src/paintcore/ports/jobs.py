@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.jobs import ClosedJob, FailureReason, Job, JobState, Lease, TakenJob
+from ..domain.jobs import ClosedJob, FailureReason, Job, JobId, JobState, Lease, TakenJob
 from ..domain.pages import ColoringPage
 from ..domain.tasks import Task
 from ..domain.users import User, UserId
@@ -18,23 +18,23 @@ class Jobs(Protocol):
         ValueError if the id exists."""
         ...
 
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: JobId) -> Job | None:
         """The job with this id, or None."""
         ...
 
-    def start(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> Job | None:
+    def start(self, job_id: JobId, *, at: datetime, lease: Lease | None = None) -> Job | None:
         """Move a queued job to running (leased to `lease`'s worker); None if it is not queued
         (taken or finished already)."""
         ...
 
-    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+    def renew(self, job_id: JobId, *, owner: str, until: datetime) -> bool:
         """Extend the lease of a running job held by `owner` to `until`; False when the job is
         no longer running under that owner's lease (recovery took it, or it finished)."""
         ...
 
     def claim(
         self,
-        job_id: str,
+        job_id: JobId,
         *,
         at: datetime,
         owner: str,
@@ -47,7 +47,9 @@ class Jobs(Protocol):
         the job as claimed, or None."""
         ...
 
-    def finish(self, job_id: str, *, state: JobState, at: datetime, error: str = "") -> Job | None:
+    def finish(
+        self, job_id: JobId, *, state: JobState, at: datetime, error: str = ""
+    ) -> Job | None:
         """Move a job to succeeded or failed; None when the state machine does not allow the move
         (already finished, or succeeded straight from queued). ValueError for any other target."""
         ...
@@ -84,20 +86,20 @@ class PageOrders(Protocol):
         failed when a racing movement took the credit between its checks)."""
         ...
 
-    def take(self, job_id: str, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
+    def take(self, job_id: JobId, *, at: datetime, lease: Lease | None = None) -> TakenJob | None:
         """Move a queued job to running, leased to `lease`'s worker; None if it is not queued
         (taken or finished already).
         The user and the credits left come as of the request or later: a store may keep a
         snapshot taken at `open` (MongoDB does, to answer in one command)."""
         ...
 
-    def renew(self, job_id: str, *, owner: str, until: datetime) -> bool:
+    def renew(self, job_id: JobId, *, owner: str, until: datetime) -> bool:
         """Keep the job leased to `owner` until `until` (Jobs.renew): False when it is not,
         because recovery took it away (and gave its credit back) or it finished."""
         ...
 
     def close(
-        self, job_id: str, *, state: JobState, at: datetime, error: str = ""
+        self, job_id: JobId, *, state: JobState, at: datetime, error: str = ""
     ) -> ClosedJob | None:
         """Finish the job as succeeded (its credit is spent) or failed (given back); None when
         the job cannot move there (already finished, unknown). ValueError for another state,

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from ..domain.conversation import ConversationState
 from ..domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
+from ..domain.jobs import JobId
 from ..domain.pages import PageOptions
 from ..domain.users import User, UserId
 from .jobs import Jobs, PageOrders
@@ -48,20 +49,20 @@ class Ledger(Protocol):
         holds (`reserve:`, `capture:`, `release:`) are not grants' (ValueError)."""
         ...
 
-    def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
+    def reserve(self, *, user_id: UserId, job_id: JobId, amount: int = 1) -> Hold:
         """Hold credits for a job, free bucket first, atomically; replaying returns the same hold;
         QuotaExceeded when neither bucket alone has `amount`."""
         ...
 
-    def capture(self, *, job_id: str) -> bool:
+    def capture(self, *, job_id: JobId) -> bool:
         """Spend the job's held credits; False (no change) if already captured, released or absent."""
         ...
 
-    def release(self, *, job_id: str) -> bool:
+    def release(self, *, job_id: JobId) -> bool:
         """Return the job's held credits to their bucket; False (no change) if settled or absent."""
         ...
 
-    def hold(self, job_id: str) -> Hold | None:
+    def hold(self, job_id: JobId) -> Hold | None:
         """The hold of a job, in whatever state, or None."""
         ...
 

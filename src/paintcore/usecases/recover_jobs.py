@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from ..domain.jobs import FailureReason, Job, JobState
+from ..domain.jobs import FailureReason, Job, JobId, JobState
 from ..domain.tasks import page_task
 from ..ports import Clock, JobNotifier, Jobs, PageOrders, TaskQueue
 from .lease import Revocations
@@ -44,7 +44,9 @@ class RecoverJobs:
     worker_gone: Callable[[str], bool] = _unknown  # a lease owner's process is known to be dead
     revoked: Revocations = field(default_factory=Revocations)  # shared with this process's workers
 
-    def __call__(self, *, requeue: bool = True, abandoned: Collection[str] = ()) -> RecoveryReport:
+    def __call__(
+        self, *, requeue: bool = True, abandoned: Collection[JobId] = ()
+    ) -> RecoveryReport:
         """Fail (and release) the running jobs whose workers are gone, and the `abandoned` ones
         (a shutdown gave up on them); with `requeue`, hand queued jobs to the queue again (at
         start-up, when an in-process queue has lost them)."""
@@ -80,7 +82,7 @@ class RecoverJobs:
         self.revoked.add(job.id)
         return self._interrupt(claimed)
 
-    def _abandon(self, job_id: str) -> bool:
+    def _abandon(self, job_id: JobId) -> bool:
         job = self.jobs.get(job_id)
         if job is None or not job.state.in_flight:
             return False

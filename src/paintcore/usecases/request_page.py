@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain.errors import PaintError
-from ..domain.jobs import Job, JobState
+from ..domain.jobs import Job, JobId, JobState
 from ..domain.moderation import KidSafetyWordList
 from ..domain.pages import PageOptions
 from ..domain.prompts import DescriptionRules
@@ -48,10 +48,10 @@ class RequestColoringPage:
         caption_only = photo_file_id is not None and not (description or "").strip()
         text = "" if caption_only else self.rules.clean(description)
         job = Job(
-            id=self.new_id(),
+            id=JobId(self.new_id()),
             user_id=user_id,
             chat_id=chat_id,
-            prompt=text,
+            description=text,
             options=options,
             state=JobState.QUEUED,
             created_at=self.clock.now(),

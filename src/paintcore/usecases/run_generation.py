@@ -15,7 +15,7 @@ from ..domain.errors import (
     PromptRejected,
     RecipientBlocked,
 )
-from ..domain.jobs import FailureReason, Job, JobState, Lease, TakenJob
+from ..domain.jobs import FailureReason, Job, JobId, JobState, Lease, TakenJob
 from ..domain.pages import ColoringPage
 from ..domain.quality import QualityRules
 from ..ports import (
@@ -50,7 +50,7 @@ class RunGeneration:
     lease_for: timedelta = timedelta(minutes=10)  # renewed every quarter of it while drawing
     revoked: Revocations = field(default_factory=Revocations)  # shared with RecoverJobs
 
-    def __call__(self, *, job_id: str) -> Job | None:
+    def __call__(self, *, job_id: JobId) -> Job | None:
         """The finished job; None when it was not queued (already taken, finished or unknown);
         the job as taken when recovery took it away meanwhile (its page is dropped, not sent:
         a page is delivered only while its credit is held by its job)."""
@@ -125,7 +125,7 @@ class RunGeneration:
                 raise GenerationFailed("pages from photos are not set up here")
             photo = self.attachments.fetch(job.photo_file_id)
         make = MakePage(self.generator, self.finisher, self.tracer, self.quality)
-        return make(description=job.prompt, options=job.options, photo=photo, job_id=job.id)
+        return make(description=job.description, options=job.options, photo=photo, job_id=job.id)
 
     def _fail(
         self, taken: TakenJob, error: str, started: float, *, user_reason: FailureReason | None
