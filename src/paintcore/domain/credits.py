@@ -37,6 +37,7 @@ class TransactionKind(enum.StrEnum):
     RESERVE = "reserve"
     CAPTURE = "capture"
     RELEASE = "release"
+    REFUND = "refund"  # bought pages taken back (paid -> sales) when the payment is refunded
 
 
 class HoldState(enum.StrEnum):

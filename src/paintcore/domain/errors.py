@@ -78,3 +78,7 @@ class DeliveryFailed(PaintError):
 
 class PartiallyDelivered(PaintError):
     """Part of a page reached the user and could not be taken back (the picture without its PDF)."""
+
+
+class PaymentRefused(PaintError):
+    """The payment provider refused an operation (an unknown charge, one refunded already)."""

@@ -8,7 +8,17 @@ from .clock import Clock
 from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
 from .jobs import JobNotifier, Jobs, PageOrders, TaskQueue
 from .messaging import Attachments, Messenger, Pacer
-from .storage import Conversations, Flags, Ledger, Preferences, Storage, UpdateLog, Users
+from .payments import PaymentGateway
+from .storage import (
+    Conversations,
+    Flags,
+    Ledger,
+    Payments,
+    Preferences,
+    Storage,
+    UpdateLog,
+    Users,
+)
 
 __all__ = [
     "Attachments",
@@ -24,6 +34,8 @@ __all__ = [
     "Pacer",
     "PageFinisher",
     "PageOrders",
+    "PaymentGateway",
+    "Payments",
     "PhotoTracer",
     "Preferences",
     "Storage",

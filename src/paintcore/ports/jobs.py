@@ -66,6 +66,16 @@ class Jobs(Protocol):
         """Queued jobs, oldest first."""
         ...
 
+    def since(self, moment: datetime) -> list[Job]:
+        """Jobs created at or after `moment`, oldest first (for /stats: a day or a week of them)."""
+        ...
+
+    def recent(
+        self, *, state: JobState | None = None, user_id: UserId | None = None, limit: int = 10
+    ) -> list[Job]:
+        """The latest jobs (in `state`, of `user_id`, if given), newest created first."""
+        ...
+
     def counts(self) -> dict[JobState, int]:
         """How many jobs are in each state, every state present (zero included)."""
         ...

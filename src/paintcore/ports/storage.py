@@ -9,6 +9,7 @@ from ..domain.conversation import ConversationState
 from ..domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
 from ..domain.jobs import JobId
 from ..domain.pages import PageOptions
+from ..domain.payments import Payment
 from ..domain.users import User, UserId
 from .jobs import Jobs, PageOrders
 
@@ -34,6 +35,18 @@ class Users(Protocol):
         """How many users are registered; StorageUnavailable if the store cannot answer."""
         ...
 
+    def find(self, username: str) -> User | None:
+        """The user with this Telegram username (without "@", any letter case), or None."""
+        ...
+
+    def ids(self, *, after: UserId | None = None, limit: int = 1000) -> list[UserId]:
+        """Registered user ids in order, those above `after`, at most `limit` (to walk them all)."""
+        ...
+
+    def registered_since(self, moment: datetime) -> int:
+        """How many users registered at or after `moment`."""
+        ...
+
     def recipients(self) -> list[UserId]:
         """Ids of users who may be written to (neither blocked nor banned), in id order."""
         ...
@@ -47,6 +60,21 @@ class Ledger(Protocol):
         bucket once per key (keys are unique across all users); False when the key was already
         applied (nothing changes). A registration key credits its own user only, and the keys of
         holds (`reserve:`, `capture:`, `release:`) are not grants' (ValueError)."""
+        ...
+
+    def debit(
+        self,
+        *,
+        user_id: UserId,
+        amount: int,
+        key: str,
+        kind: TransactionKind,
+        partial: bool = False,
+    ) -> int | None:
+        """Take `amount` (> 0, else ValueError) bought credits back (paid bucket -> sales) once per
+        key, in one guarded write: how many were taken, or None when the key was applied before
+        (nothing changes). Without `partial`, QuotaExceeded (nothing taken) when the paid bucket
+        holds fewer; with it, takes what there is (0: nothing recorded). Never below zero."""
         ...
 
     def reserve(self, *, user_id: UserId, job_id: JobId, amount: int = 1) -> Hold:
@@ -121,6 +149,33 @@ class UpdateLog(Protocol):
         ...
 
 
+class Payments(Protocol):
+    """Payments received, one record per provider charge id."""
+
+    def add(self, payment: Payment) -> bool:
+        """Record a payment; False (no change) when its charge id is known (a redelivery)."""
+        ...
+
+    def get(self, charge_id: str) -> Payment | None:
+        """The payment with this charge id, or None."""
+        ...
+
+    def of_user(self, user_id: UserId, *, limit: int = 10) -> list[Payment]:
+        """The user's payments, newest first, at most `limit`."""
+        ...
+
+    def refunded(
+        self, charge_id: str, *, at: datetime, pages: int, shortfall: int
+    ) -> Payment | None:
+        """Mark a paid payment refunded (pages taken back, shortfall) once, in one guarded write:
+        the payment as it is afterwards (already refunded: unchanged), None if unknown."""
+        ...
+
+    def totals(self, *, since: datetime | None = None) -> dict[str, tuple[int, int]]:
+        """Per currency: (amount received, amount refunded) of payments made since `since`."""
+        ...
+
+
 class Flags(Protocol):
     """Named on/off facts shared by every process of a deployment (e.g. "the image backend is
     down, admins were told"), so each is acted on once, not once per process."""
@@ -156,6 +211,8 @@ class Storage(Protocol):
     def updates(self) -> UpdateLog: ...
     @property
     def flags(self) -> Flags: ...
+    @property
+    def payments(self) -> Payments: ...
 
     def ping(self) -> None:
         """Return if the database answers; StorageUnavailable if not."""
