@@ -21,6 +21,7 @@ from paintcore.domain.credits import Balance, Bucket, Transaction, TransactionKi
 from paintcore.domain.errors import JobInFlight, QuotaExceeded
 from paintcore.domain.jobs import Job, JobId
 from paintcore.domain.pages import PageOptions
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import User, UserId
 from paintcore.ports import Storage
 
@@ -59,6 +60,7 @@ class MigrationReport:
     jobs: Tally = field(default_factory=Tally)
     conversations: Tally = field(default_factory=Tally)
     preferences: Tally = field(default_factory=Tally)
+    payments: Tally = field(default_factory=Tally)
     healed: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -73,6 +75,7 @@ class MigrationReport:
             f"jobs: {self.jobs}",
             f"conversations: {self.conversations}",
             f"preferences: {self.preferences}",
+            f"payments: {self.payments}",
         ]
         if self.healed:
             rows.append(f"half-done movements completed in the target first: {self.healed}")
@@ -87,6 +90,7 @@ class SourceRows(Protocol):
     def jobs(self) -> list[Job]: ...
     def conversations(self) -> list[ConversationState]: ...
     def preferences(self) -> list[tuple[UserId, PageOptions]]: ...
+    def payments(self) -> list[Payment]: ...
 
 
 @dataclass
@@ -108,6 +112,7 @@ class Migration:
         self._jobs()
         self._conversations()
         self._preferences()
+        self._payments()
         self._compare_balances(users)
         return self.report
 
@@ -170,6 +175,17 @@ class Migration:
             if hold.bucket.value != source_bucket:
                 return f"held from {hold.bucket.value} here but from {source_bucket} in the source"
             return ""
+        if kind is TransactionKind.REFUND:
+            try:
+                taken = ledger.debit(
+                    user_id=transaction.user_id,
+                    amount=transaction.amount,
+                    key=transaction.key,
+                    kind=kind,
+                )
+            except QuotaExceeded:
+                return "the target has too few bought credits to take it back"
+            return "" if taken is not None else "the target already had this key"
         settle = ledger.capture if kind is TransactionKind.CAPTURE else ledger.release
         return "" if settle(job_id=job_id) else "the hold was not held in the target"
 
@@ -210,6 +226,23 @@ class Migration:
             else:
                 self.target.preferences.set(user_id, options)
                 tally.copied += 1
+
+    def _payments(self) -> None:
+        """Each payment as recorded (refunded ones with their refund); its credits and refund
+        are ledger movements, moved with the ledger."""
+        for payment in self.rows.payments():
+            tally = self.report.payments
+            if self.target.payments.add(payment):
+                tally.copied += 1
+                continue
+            tally.already += 1
+            there = self.target.payments.get(payment.charge_id)
+            if there != payment:
+                shown = "missing" if there is None else f"{there.state.value}, {there.pages} pages"
+                self.report.problems.append(
+                    f"payment {payment.charge_id} differs: {shown} in the target, "
+                    f"{payment.state.value}, {payment.pages} pages in the source"
+                )
 
     def _compare_balances(self, users: list[UserId]) -> None:
         for user_id in users:

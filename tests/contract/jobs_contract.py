@@ -416,3 +416,59 @@ class JobsContract:
             JobState.SUCCEEDED: 1,
             JobState.FAILED: 1,
         }
+
+    # -- reports: since, recent ----------------------------------------------------------------
+
+    def test_since_lists_jobs_created_at_or_after_a_moment_oldest_first(self, jobs: Jobs) -> None:
+        for n, created in enumerate((30, 10, 20, 5)):
+            jobs.add(a_job(f"j{n}", user_id=n + 1, created=created))
+
+        assert [j.id for j in jobs.since(at(10))] == ["j1", "j2", "j0"]
+        assert [j.id for j in jobs.since(at(10.000001))] == ["j2", "j0"]
+        assert [j.id for j in jobs.since(at(31))] == []
+        moscow = timezone(timedelta(hours=3))
+        assert [j.id for j in jobs.since(at(20).astimezone(moscow))] == ["j2", "j0"]
+
+    def test_since_lists_jobs_in_every_state(self, jobs: Jobs) -> None:
+        jobs.add(a_job("j1", user_id=1, created=1))
+        jobs.add(a_job("j2", user_id=2, created=2))
+        jobs.start("j2", at=at(3))
+        jobs.finish("j1", state=JobState.FAILED, at=at(4), error="boom")
+
+        found = jobs.since(at(0))
+
+        assert [(j.id, j.state) for j in found] == [
+            ("j1", JobState.FAILED),
+            ("j2", JobState.RUNNING),
+        ]
+        assert found[0].error == "boom"
+
+    def _some_jobs(self, jobs: Jobs) -> None:
+        """j1..j5 created at 1..5 s by users 1, 2, 1, 3, 1; j1 succeeded, j2 and j3 failed."""
+        for n, user in enumerate((1, 2, 1, 3, 1), start=1):
+            jobs.add(a_job(f"j{n}", user_id=user, created=n))
+            if n in (1, 2, 3):
+                jobs.start(f"j{n}", at=at(n + 0.5))
+                state = JobState.SUCCEEDED if n == 1 else JobState.FAILED
+                jobs.finish(f"j{n}", state=state, at=at(10 - n))
+
+    def test_recent_lists_the_latest_jobs_newest_created_first(self, jobs: Jobs) -> None:
+        self._some_jobs(jobs)
+
+        assert [j.id for j in jobs.recent()] == ["j5", "j4", "j3", "j2", "j1"]
+        assert [j.id for j in jobs.recent(limit=2)] == ["j5", "j4"]
+
+    def test_recent_filters_by_state_and_by_user(self, jobs: Jobs) -> None:
+        self._some_jobs(jobs)
+
+        assert [j.id for j in jobs.recent(state=JobState.FAILED)] == ["j3", "j2"]
+        assert [j.id for j in jobs.recent(state=JobState.FAILED, limit=1)] == ["j3"]
+        assert [j.id for j in jobs.recent(state=JobState.QUEUED)] == ["j5", "j4"]
+        assert [j.id for j in jobs.recent(state=JobState.RUNNING)] == []
+        assert [j.id for j in jobs.recent(user_id=UserId(1))] == ["j5", "j3", "j1"]
+        assert [j.id for j in jobs.recent(user_id=UserId(1), state=JobState.FAILED)] == ["j3"]
+        assert jobs.recent(user_id=UserId(9)) == []
+
+    def test_recent_reads_jobs_back_whole(self, jobs: Jobs) -> None:
+        self._some_jobs(jobs)
+        assert jobs.recent(state=JobState.SUCCEEDED) == [jobs.get("j1")]

@@ -28,6 +28,7 @@ from paintcore.domain.credits import (
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.payments import refund_key
 from paintcore.domain.users import UserId
 from paintcore.ports import Ledger
 
@@ -52,6 +53,18 @@ def give_paid(ledger: Ledger, user_id: UserId, amount: int, charge: str = "charg
         key=purchase_key(charge),
         kind=TransactionKind.PURCHASE,
         bucket=Bucket.PAID,
+    )
+
+
+def take_back(
+    ledger: Ledger, user_id: UserId, amount: int, charge: str = "charge-1", *, partial: bool = False
+) -> int | None:
+    return ledger.debit(
+        user_id=user_id,
+        amount=amount,
+        key=refund_key(charge),
+        kind=TransactionKind.REFUND,
+        partial=partial,
     )
 
 
@@ -548,3 +561,203 @@ class LedgerContract:
 
         assert outcomes.count(True) == 1
         assert ledger.balance(ANNA) == Balance(free=10)
+
+    # -- debits (a refunded payment's pages taken back) ----------------------------------------
+
+    def test_a_debit_moves_bought_credits_from_paid_to_sales(
+        self, ledger: Ledger, clock: ManualClock
+    ) -> None:
+        give_free(ledger, ANNA, 10)
+        give_paid(ledger, ANNA, 5)
+        clock.advance(seconds=3)
+
+        assert take_back(ledger, ANNA, 3) == 3
+
+        assert ledger.balance(ANNA) == Balance(free=10, paid=2)
+        assert ledger.transactions(ANNA)[-1] == Transaction(
+            key=refund_key("charge-1"),
+            kind=TransactionKind.REFUND,
+            user_id=ANNA,
+            source=user_account(ANNA, Bucket.PAID),
+            target=system_account(SystemAccount.SALES),
+            amount=3,
+            created_at=clock.now(),
+        )
+
+    def test_a_debit_beyond_the_paid_bucket_raises_quota_exceeded_and_changes_nothing(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 10)  # free credits are never taken by a debit
+        give_paid(ledger, ANNA, 2)
+        before = ledger.transactions()
+
+        with pytest.raises(QuotaExceeded):
+            take_back(ledger, ANNA, 3)
+
+        assert ledger.balance(ANNA) == Balance(free=10, paid=2)
+        assert ledger.transactions() == before
+        assert take_back(ledger, ANNA, 2) == 2  # the key was not used up by the refusal
+
+    def test_a_debit_of_a_user_without_a_wallet_raises_quota_exceeded(self, ledger: Ledger) -> None:
+        with pytest.raises(QuotaExceeded):
+            take_back(ledger, ANNA, 1)
+        assert ledger.balance(ANNA) == Balance()
+        assert ledger.transactions() == []
+
+    def test_a_partial_debit_takes_what_is_left(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5)
+        ledger.reserve(user_id=ANNA, job_id="j1", amount=3)  # held credits are not taken
+
+        assert take_back(ledger, ANNA, 4, partial=True) == 2
+
+        assert ledger.balance(ANNA) == Balance(paid=0, held=3)
+        assert [
+            t.amount for t in ledger.transactions(ANNA) if t.kind is TransactionKind.REFUND
+        ] == [2]
+
+    def test_a_partial_debit_of_an_empty_bucket_takes_and_records_nothing(
+        self, ledger: Ledger
+    ) -> None:
+        give_free(ledger, ANNA, 4)
+        before = ledger.transactions()
+
+        assert take_back(ledger, ANNA, 3, partial=True) == 0
+
+        assert ledger.balance(ANNA) == Balance(free=4)
+        assert ledger.transactions() == before
+
+    def test_a_partial_debit_with_enough_takes_the_whole_amount(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5)
+        assert take_back(ledger, ANNA, 5, partial=True) == 5
+        assert ledger.balance(ANNA) == Balance()
+
+    @pytest.mark.parametrize("partial", [False, True])
+    def test_a_replayed_debit_returns_none_and_changes_nothing(
+        self, ledger: Ledger, partial: bool
+    ) -> None:
+        give_paid(ledger, ANNA, 10)
+        assert take_back(ledger, ANNA, 3, partial=partial) == 3
+        before = ledger.transactions()
+
+        assert take_back(ledger, ANNA, 3, partial=partial) is None
+        assert take_back(ledger, ANNA, 30, partial=partial) is None  # even beyond the bucket
+
+        assert ledger.balance(ANNA) == Balance(paid=7)
+        assert ledger.transactions() == before
+
+    def test_a_debit_key_is_applied_once_whoever_it_names(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5, charge="a")
+        give_paid(ledger, BORIS, 5, charge="b")
+        assert take_back(ledger, ANNA, 2) == 2
+
+        assert take_back(ledger, BORIS, 2) is None
+
+        assert ledger.balance(BORIS) == Balance(paid=5)
+
+    def test_a_debit_under_a_grants_key_counts_as_applied_before(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5, charge="c1")
+        ledger.grant(
+            user_id=ANNA,
+            amount=2,
+            key="admin:1",
+            kind=TransactionKind.ADMIN_GRANT,
+            bucket=Bucket.PAID,
+        )
+        before = ledger.transactions()
+
+        for key in (purchase_key("c1"), "admin:1"):
+            outcome = ledger.debit(
+                user_id=ANNA, amount=1, key=key, kind=TransactionKind.REFUND, partial=False
+            )
+            assert outcome is None
+
+        assert ledger.balance(ANNA) == Balance(paid=7)
+        assert ledger.transactions() == before
+
+    def test_a_grant_under_a_debits_key_counts_as_applied_before(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5)
+        assert take_back(ledger, ANNA, 1, charge="c9") == 1
+
+        applied = ledger.grant(
+            user_id=ANNA,
+            amount=4,
+            key=refund_key("c9"),
+            kind=TransactionKind.ADMIN_GRANT,
+            bucket=Bucket.PAID,
+        )
+
+        assert applied is False
+        assert ledger.balance(ANNA) == Balance(paid=4)
+
+    @pytest.mark.parametrize("amount", [0, -1])
+    def test_a_debit_of_no_or_negative_credits_is_refused(
+        self, ledger: Ledger, amount: int
+    ) -> None:
+        give_paid(ledger, ANNA, 5)
+        with pytest.raises(ValueError):
+            take_back(ledger, ANNA, amount)
+        assert ledger.balance(ANNA) == Balance(paid=5)
+
+    @pytest.mark.parametrize(
+        "key", [reserve_key("j1"), capture_key("j1"), release_key("j1"), registration_key(ANNA)]
+    )
+    def test_a_debit_may_not_use_a_holds_or_a_registrations_key(
+        self, ledger: Ledger, key: str
+    ) -> None:
+        give_paid(ledger, ANNA, 5)
+        with pytest.raises(ValueError):
+            ledger.debit(user_id=ANNA, amount=1, key=key, kind=TransactionKind.REFUND)
+        assert ledger.balance(ANNA) == Balance(paid=5)
+
+    def test_purchases_and_refunds_balance_to_zero_with_sales(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 10)
+        give_paid(ledger, ANNA, 5, charge="a")
+        give_paid(ledger, ANNA, 3, charge="b")
+        give_paid(ledger, BORIS, 4, charge="c")
+        ledger.reserve(user_id=ANNA, job_id="j1", amount=5)  # the free bucket first
+        ledger.reserve(user_id=ANNA, job_id="j2", amount=6)  # from paid: 8 -> 2
+        ledger.capture(job_id="j2")
+        assert take_back(ledger, ANNA, 5, "a", partial=True) == 2
+        assert take_back(ledger, BORIS, 4, "c") == 4
+
+        totals = account_totals(ledger.transactions())
+
+        assert sum(totals.values()) == 0
+        assert totals[system_account(SystemAccount.SALES)] == -12 + 6
+        for user in (ANNA, BORIS):
+            assert ledger.balance(user) == Balance(
+                free=totals[user_account(user, Bucket.FREE)],
+                paid=totals[user_account(user, Bucket.PAID)],
+                held=totals[user_account(user, Bucket.HELD)],
+            )
+
+    def test_racing_debits_never_take_the_bucket_below_zero(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5)
+
+        outcomes = race(8, lambda i: take_back(ledger, ANNA, 2, f"c{i}"))
+
+        assert outcomes.count(2) == 2
+        assert sum(isinstance(o, QuotaExceeded) for o in outcomes) == 6
+        assert ledger.balance(ANNA) == Balance(paid=1)
+        assert sum(account_totals(ledger.transactions()).values()) == 0
+
+    def test_racing_partial_debits_take_exactly_what_there_was(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5)
+
+        outcomes = race(8, lambda i: take_back(ledger, ANNA, 2, f"c{i}", partial=True))
+
+        assert all(isinstance(o, int) for o in outcomes)
+        assert sum(o for o in outcomes if isinstance(o, int)) == 5
+        assert ledger.balance(ANNA) == Balance()
+        refunds = [t for t in ledger.transactions() if t.kind is TransactionKind.REFUND]
+        assert sum(t.amount for t in refunds) == 5
+
+    def test_racing_replays_of_one_debit_take_once(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 10)
+
+        outcomes = race(8, lambda i: take_back(ledger, ANNA, 3))
+
+        assert outcomes.count(3) == 1
+        assert outcomes.count(None) == 7
+        assert ledger.balance(ANNA) == Balance(paid=7)
+        assert len([t for t in ledger.transactions() if t.kind is TransactionKind.REFUND]) == 1

@@ -10,7 +10,7 @@ import mongomock
 from adapters.memory import ManualClock
 from adapters.mongo import MongoJobs, MongoLedger, MongoOrders, MongoStore, MongoUsers
 from contract.jobs_contract import a_job, at
-from contract.ledger_contract import give_free
+from contract.ledger_contract import give_free, give_paid, take_back
 from contract.users_contract import a_user
 from paintcore.domain.jobs import JobState
 from support.mongo_backends import Backend
@@ -53,6 +53,12 @@ def test_each_port_call_sends_the_commands_docs_mongo_md_counts(
     assert commands(lambda: admin_grant(ledger, ANNA, 1)) == grant_steps + logged
     assert commands(lambda: admin_grant(ledger, ANNA, 1)) == ["transactions.find_one"]
     assert commands(lambda: users.get(ANNA)) == ["users.find_one"]
+    # A purchase's grant and a refund's debit: queued in the wallet, logged, pulled.
+    queued = ["wallets.update_one", "transactions.insert_one", "wallets.update_one"]
+    assert commands(lambda: give_paid(ledger, ANNA, 5, charge="c1")) == queued
+    assert commands(lambda: take_back(ledger, ANNA, 2, "c1")) == queued
+    refused = ["wallets.update_one", "wallets.find_one", "transactions.find_one"]
+    assert commands(lambda: take_back(ledger, ANNA, 9, "c2", partial=True)) == refused + queued
     # The page flows: three commands each way.
     page = ["users.aggregate", "wallets.find_one_and_update", "jobs.insert_one"]
     assert commands(lambda: orders.open(a_page(clock, "p1"))) == page
@@ -91,4 +97,15 @@ def test_each_flow_of_the_core_sends_the_commands_docs_mongo_md_counts() -> None
         "page request (paid credit)": [3, 3, 3],
         "page completion (paid credit)": [3, 3, 3],
         "page failed (take, refund)": [3, 3, 3],
+        # payments.insert_one, then the grant without the replay read (a payment's key is new
+        # almost always): wallets.update_one (queued), transactions.insert_one, wallets.update_one
+        # (credited). 2 would need the record and the credit in one write: docs/MONGO.md.
+        "purchase credited (record, grant)": [4, 4, 4],
+        # The insert meets the charge id; the grant is queued, meets the key in the log, is pulled.
+        "purchase delivered again": [5, 5, 5],
+        # Taken and queued, logged, pulled; payments.find_one_and_update.
+        "refund, pages unspent (debit, mark)": [4, 4, 4],
+        # The whole pack is tried first (refused), the wallet and the log read, then what is left
+        # is taken, logged and pulled; the mark.
+        "refund, pages partly spent (partial debit, mark)": [7, 7, 7],
     }

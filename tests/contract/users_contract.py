@@ -131,3 +131,54 @@ class UsersContract:
 
     def test_no_users_means_no_recipients(self, users: Users) -> None:
         assert users.recipients() == []
+
+    # -- finding and walking -------------------------------------------------------------------
+
+    @pytest.mark.parametrize("asked", ["anya_P", "@anya_p", "ANYA_P", " @Anya_P "])
+    def test_find_knows_a_username_in_any_letter_case_with_or_without_at(
+        self, users: Users, asked: str
+    ) -> None:
+        anya = a_user(1, username="Anya_P")
+        users.add(anya)
+        users.add(a_user(2, username="boris"))
+
+        assert users.find(asked) == anya
+
+    def test_find_of_an_unknown_or_empty_username_is_none(self, users: Users) -> None:
+        users.add(a_user(1, username="anya"))
+        users.add(a_user(2, username=""))
+
+        assert users.find("anyaa") is None
+        assert users.find("any") is None
+        assert users.find("") is None
+        assert users.find("@") is None
+
+    def test_find_takes_a_username_literally(self, users: Users) -> None:
+        users.add(a_user(1, username="anya"))
+        assert users.find("an.a") is None
+        assert users.find("an%") is None
+
+    def test_ids_walk_every_user_in_order_page_by_page(self, users: Users) -> None:
+        for user_id in (5, 3, 9, 1, 7):
+            users.add(a_user(user_id, username=f"u{user_id}", blocked=user_id == 3))
+
+        assert users.ids() == [1, 3, 5, 7, 9]
+        assert users.ids(limit=2) == [1, 3]
+        assert users.ids(after=UserId(3), limit=2) == [5, 7]
+        assert users.ids(after=UserId(7), limit=2) == [9]
+        assert users.ids(after=UserId(9)) == []
+        assert users.ids(after=UserId(4)) == [5, 7, 9]
+
+    def test_registered_since_counts_users_registered_at_or_after_a_moment(
+        self, users: Users
+    ) -> None:
+        for user_id, days in ((1, 0), (2, 1), (3, 2), (4, 3)):
+            users.add(a_user(user_id, registered_at=REGISTERED + timedelta(days=days)))
+
+        assert users.registered_since(REGISTERED + timedelta(days=1)) == 3
+        assert users.registered_since(REGISTERED + timedelta(days=1, microseconds=1)) == 2
+        assert users.registered_since(REGISTERED - timedelta(days=1)) == 4
+        assert users.registered_since(REGISTERED + timedelta(days=9)) == 0
+        # The same instant in another zone is the same instant.
+        moscow = timezone(timedelta(hours=3))
+        assert users.registered_since((REGISTERED + timedelta(days=2)).astimezone(moscow)) == 2

@@ -1,5 +1,6 @@
 """`paintbot migrate sqlite-to-mongo`: an embedded deployment moves into MongoDB whole (users,
-credits with their history and times, jobs in every state, conversations, preferences), a second
+credits with their history and times, jobs in every state, conversations, preferences, payments
+refunded or not), a second
 run changes nothing, and the command says clearly what it did or why it cannot."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from paintcore.domain.credits import (
 )
 from paintcore.domain.jobs import Job, JobState
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
+from paintcore.domain.payments import Payment, refund_key
 from paintcore.domain.users import User, UserId
 from support.mongo_backends import Backend
 
@@ -62,7 +64,8 @@ def a_job(job_id: str, user_id: UserId, created: datetime) -> Job:
 
 
 def embedded_deployment(path: Path) -> SqliteStore:
-    """Three users who did what users do: registered, bought, drew, failed, got banned."""
+    """Three users who did what users do: registered, bought, drew, failed, got banned, asked for
+    their money back."""
     clock = ManualClock(START)
     store = SqliteStore(path, clock)
 
@@ -80,6 +83,7 @@ def embedded_deployment(path: Path) -> SqliteStore:
             bucket=Bucket.FREE,
         )
         tick()
+    store.payments.add(Payment("ch-1", "stars", ANNA, 50, 250, "XTR", clock.now()))
     store.ledger.grant(
         user_id=ANNA, amount=50, key=purchase_key("ch-1"), kind=TransactionKind.PURCHASE,
         bucket=Bucket.PAID,
@@ -106,6 +110,17 @@ def embedded_deployment(path: Path) -> SqliteStore:
     store.ledger.reserve(user_id=ANNA, job_id=waiting.id)
     store.conversations.expect(ConversationState(BORIS, Awaiting.DESCRIPTION, tick()))
     store.preferences.set(ANNA, PageOptions(AgeLevel.ADULT, Style.MANDALA, Paper.LETTER))
+    # Boris buys a pack and has it refunded before drawing from it.
+    store.payments.add(
+        Payment("ch-2", "stars", BORIS, 4, 20, "XTR", tick(), provider_charge_id="p2")
+    )
+    store.ledger.grant(
+        user_id=BORIS, amount=4, key=purchase_key("ch-2"), kind=TransactionKind.PURCHASE,
+        bucket=Bucket.PAID,
+    )  # fmt: skip
+    tick()
+    store.ledger.debit(user_id=BORIS, amount=4, key=refund_key("ch-2"), kind=TransactionKind.REFUND)
+    store.payments.refunded("ch-2", at=clock.now(), pages=4, shortfall=0)
     return store
 
 
@@ -136,7 +151,9 @@ def test_everything_moves_with_its_history_and_a_second_run_changes_nothing(
 
     assert code == 0, out
     assert "users: 3 copied, 0 already there" in out
-    assert "ledger transactions: 32 copied, 0 already there" in out  # 5 grants + 13x2 + 1 held
+    # 6 grants, 1 refund, 13 pages' reserve and settlement, 1 held
+    assert "ledger transactions: 34 copied, 0 already there" in out
+    assert "payments: 2 copied, 0 already there" in out
     assert "jobs: 14 copied, 0 already there" in out
     assert "conversations: 1 copied" in out and "preferences: 1 copied" in out
     assert "done: the balances agree" in out
@@ -153,13 +170,17 @@ def test_everything_moves_with_its_history_and_a_second_run_changes_nothing(
     assert target.conversations.current(BORIS) == source.conversations.current(BORIS)
     assert target.preferences.get(ANNA) == source.preferences.get(ANNA)
     assert target.users.recipients() == [ANNA]  # Boris blocked the bot, Vera is banned
+    for charge in ("ch-1", "ch-2"):
+        assert target.payments.get(charge) == source.payments.get(charge)
+    assert target.payments.totals() == {"XTR": (270, 20)}
     before = dump(mongo_backend)
 
     code, out = migrate(path, mongo_backend, capsys)
 
     assert code == 0, out
     assert "users: 0 copied, 3 already there" in out
-    assert "ledger transactions: 0 copied, 32 already there" in out
+    assert "ledger transactions: 0 copied, 34 already there" in out
+    assert "payments: 0 copied, 2 already there" in out
     assert "jobs: 0 copied, 14 already there" in out
     assert "conversations: 0 copied, 1 already there" in out
     assert "preferences: 0 copied, 1 already there" in out
@@ -216,7 +237,7 @@ def test_a_move_cut_short_is_finished_by_running_it_again(
     code, out = migrate(path, mongo_backend, capsys)
 
     assert code == 0, out
-    assert "ledger transactions: 22 copied, 10 already there" in out
+    assert "ledger transactions: 24 copied, 10 already there" in out
     assert target.ledger.transactions() == source.ledger.transactions()
 
 
@@ -234,7 +255,7 @@ def test_a_target_that_disagrees_is_reported_and_the_exit_code_says_so(
     code, out = migrate(path, mongo_backend, capsys)
 
     assert code == 1
-    assert "ledger transactions: 28 copied, 1 already there" in out
+    assert "ledger transactions: 30 copied, 1 already there" in out
     assert (
         "PROBLEM: transaction pay:ch-1: the target used this key for another movement "
         "(5 from system:sales to user:2:paid)"
@@ -243,6 +264,24 @@ def test_a_target_that_disagrees_is_reported_and_the_exit_code_says_so(
     assert "PROBLEM: user 1: free 0, paid 0, held 0 in the target; free 0, paid 48, held 1" in out
     assert "PROBLEM: user 2: free 12, paid 5, held 0 in the target; free 12, paid 0, held 0" in out
     assert "NOT done" in out
+
+
+def test_a_payment_the_target_records_otherwise_is_reported(
+    tmp_path: Path, mongo_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "paintbot.sqlite3"
+    embedded_deployment(path)
+    other = MongoStore(mongo_backend.client, mongo_backend.name, ManualClock(START))
+    other.payments.add(Payment("ch-2", "stars", BORIS, 4, 20, "XTR", START))  # not refunded there
+
+    code, out = migrate(path, mongo_backend, capsys)
+
+    assert code == 1
+    assert "payments: 1 copied, 1 already there" in out
+    assert (
+        "PROBLEM: payment ch-2 differs: paid, 4 pages in the target, refunded, 4 pages in the source"
+    ) in out
+    assert other.payments.get("ch-2") == Payment("ch-2", "stars", BORIS, 4, 20, "XTR", START)
 
 
 def test_without_a_target_or_a_source_the_command_says_what_is_missing(

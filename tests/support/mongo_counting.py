@@ -27,6 +27,7 @@ from entrypoints.settings import Settings
 from paintcore.domain.credits import Balance, Bucket, TransactionKind, purchase_key
 from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import PageOptions
+from paintcore.domain.payments import Payment, refund_key
 from paintcore.domain.users import Profile, UserId
 
 # Collection methods that send exactly one command each (what the adapter uses).
@@ -50,6 +51,10 @@ FLOWS = (
     "page request (paid credit)",
     "page completion (paid credit)",
     "page failed (take, refund)",
+    "purchase credited (record, grant)",
+    "purchase delivered again",
+    "refund, pages unspent (debit, mark)",
+    "refund, pages partly spent (partial debit, mark)",
 )
 
 
@@ -92,10 +97,10 @@ def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, lis
     """Commands each flow of FLOWS sent (what `sent` gathered during it), per user, with the
     application as the container builds it on `store` (instant fakes for images and the chat)."""
     container = Container(settings=Settings(_env_file=None, PAINTBOT_STORAGE="memory"))
-    messenger, generator = InMemoryMessenger(), FakeImageGenerator()
+    messenger, generator, clock = InMemoryMessenger(), FakeImageGenerator(), ManualClock()
     for provider, fake in (
         (container.store, store),
-        (container.clock, ManualClock()),
+        (container.clock, clock),
         (container.messenger, messenger),
         (container.queue, InMemoryJobQueue()),
         (container.generator, generator),
@@ -109,6 +114,30 @@ def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, lis
     )
     buyer = replace(register, free_credits=0)
     counts: dict[str, list[int]] = {flow: [] for flow in FLOWS}
+
+    def purchase(payment: Payment) -> bool:
+        """A payment recorded and its pages credited (what the shop does with each delivery)."""
+        store.payments.add(payment)
+        return store.ledger.grant(
+            user_id=payment.user_id,
+            amount=payment.pages,
+            key=purchase_key(payment.charge_id),
+            kind=TransactionKind.PURCHASE,
+            bucket=Bucket.PAID,
+        )
+
+    def refund(payment: Payment, partial: bool = True) -> None:
+        """A refunded payment's pages taken back (what is left of them, when `partial`)."""
+        taken = store.ledger.debit(
+            user_id=payment.user_id,
+            amount=payment.pages,
+            key=refund_key(payment.charge_id),
+            kind=TransactionKind.REFUND,
+            partial=partial,
+        )
+        assert taken is not None
+        shortfall = payment.pages - taken
+        store.payments.refunded(payment.charge_id, at=clock.now(), pages=taken, shortfall=shortfall)
 
     def counted(flow: str, call: Callable[..., Any], **arguments: Any) -> Any:
         sent.clear()
@@ -135,13 +164,8 @@ def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, lis
         # A user who bought credits and has no free ones left: the other bucket, same count.
         paying = Profile(UserId(users + i), "bench")
         buyer(profile=paying, language="ru")
-        store.ledger.grant(
-            user_id=paying.id,
-            amount=5,
-            key=purchase_key(f"bench-{i}"),
-            kind=TransactionKind.PURCHASE,
-            bucket=Bucket.PAID,
-        )
+        bought = Payment(f"bench-{i}", "stars", paying.id, 5, 50, "XTR", clock.now())
+        counted("purchase credited (record, grant)", purchase, payment=bought)
         job = counted(
             "page request (paid credit)",
             request,
@@ -151,8 +175,15 @@ def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, lis
             options=PageOptions(),
         )
         counted("page completion (paid credit)", run, job_id=job.id)
+        counted("purchase delivered again", purchase, payment=bought)
+        second = replace(bought, charge_id=f"bench-second-{i}", pages=3)
+        purchase(payment=second)
+        counted("refund, pages unspent (debit, mark)", refund, payment=second, partial=False)
+        # One of the first pack's pages was spent: a forced refund takes the four left.
+        counted("refund, pages partly spent (partial debit, mark)", refund, payment=bought)
     assert sum(m.kind == "page" for m in messenger.sent) == 2 * users, "every page was delivered"
     for i in range(1, users + 1):
         balances = store.ledger.balance(UserId(i)), store.ledger.balance(UserId(users + i))
-        assert balances == (Balance(free=9), Balance(paid=4)), "one credit spent, one refunded"
+        assert balances == (Balance(free=9), Balance()), "one credit spent, one refunded"
+        assert store.payments.totals() == {"XTR": (100 * users, 100 * users)}
     return counts

@@ -1,10 +1,12 @@
 """Stateful properties of the credit ledger, run against the in-memory, SQLite and Mongo ledgers.
 
-Hypothesis drives random interleavings of grants (replays included), reservations, captures and
-releases, and after every step checks the ledger against a model kept here and against its own log.
-The Mongo machine (on mongomock) also crashes movements between their two writes (a grant between
-its wallet update and its log record, a reserve before its job's record, a settlement before its
-wallet update) and checks that reconcile() leaves the ledger as if nothing had happened.
+Hypothesis drives random interleavings of grants (purchases and admin grants, replays included),
+refunds (debits of a purchase's pages, partial or not, replays included), reservations, captures
+and releases, and after every step checks the ledger against a model kept here and against its own
+log. The Mongo machine (on mongomock) also crashes movements between their two writes (a grant or
+a refund between its wallet update and its log record, a refund before its outbox entry is pulled,
+a reserve before its job's record, a settlement before its wallet update) and checks that
+reconcile() leaves the ledger as if nothing had happened.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from paintcore.domain.credits import (
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.payments import admin_grant_key, refund_key
 from paintcore.domain.users import UserId
 from paintcore.ports import Ledger
 from support.interrupting import Interrupting, SimulatedCrash
@@ -61,6 +64,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.wallets = {user: dict.fromkeys(BUCKETS, 0) for user in USERS}
         self.holds: dict[str, Hold] = {}
         self.applied_keys: set[str] = set()
+        self.refunded: dict[str, int] = {}  # charge -> pages the refund took (applied ones)
         self.spent = 0
         self.next_job = 0
 
@@ -80,9 +84,35 @@ class LedgerMachine(RuleBasedStateMachine):
         key = purchase_key(f"charge-{charge}")
         self._grant(user, amount, key, TransactionKind.PURCHASE, Bucket.PAID)
 
-    @rule(user=users, grant=st.integers(0, 2), amount=st.integers(1, 3))
-    def admin_grant(self, user: UserId, grant: int, amount: int) -> None:
-        self._grant(user, amount, f"admin:{grant}", TransactionKind.ADMIN_GRANT)
+    @rule(user=users, update=st.integers(0, 2), amount=st.integers(1, 3), paid=st.booleans())
+    def admin_grant(self, user: UserId, update: int, amount: int, paid: bool) -> None:
+        bucket = Bucket.PAID if paid else Bucket.FREE
+        self._grant(user, amount, admin_grant_key(update), TransactionKind.ADMIN_GRANT, bucket)
+
+    @rule(user=users, charge=st.integers(0, 4), amount=st.integers(1, 6), partial=st.booleans())
+    def refund(self, user: UserId, charge: int, amount: int, partial: bool) -> None:
+        """Take a purchase's pages back (any user, any amount: the ledger does not know the
+        payment, and its guards must hold whatever it is asked)."""
+        key = refund_key(f"charge-{charge}")
+        paid = self.wallets[user][Bucket.PAID]
+        try:
+            taken = self.ledger.debit(
+                user_id=user, amount=amount, key=key, kind=TransactionKind.REFUND, partial=partial
+            )
+        except QuotaExceeded:
+            assert not partial and key not in self.applied_keys and paid < amount
+            return
+        if key in self.applied_keys:
+            assert taken is None
+            return
+        assert taken == (min(amount, paid) if partial else amount)
+        if taken:  # a partial debit of an empty bucket records nothing
+            self._debited(user, key, taken)
+
+    def _debited(self, user: UserId, key: str, taken: int) -> None:
+        self.applied_keys.add(key)
+        self.refunded[key] = taken
+        self.wallets[user][Bucket.PAID] -= taken
 
     def _grant(
         self,
@@ -188,6 +218,20 @@ class LedgerMachine(RuleBasedStateMachine):
             assert self.ledger.hold(job_id) == known
 
     @invariant()
+    def each_charge_is_credited_and_refunded_at_most_once(self) -> None:
+        log = self.ledger.transactions()
+        credits = Counter(t.key for t in log if t.kind is TransactionKind.PURCHASE)
+        refunds = {t.key: t.amount for t in log if t.kind is TransactionKind.REFUND}
+        assert all(n == 1 for n in credits.values())
+        assert refunds == self.refunded
+        assert all(
+            t.source == user_account(t.user_id, Bucket.PAID)
+            and t.target == system_account(SystemAccount.SALES)
+            for t in log
+            if t.kind is TransactionKind.REFUND
+        )
+
+    @invariant()
     def the_log_sums_to_zero_and_explains_every_wallet(self) -> None:
         log = self.ledger.transactions()
         totals: Counter[str] = Counter()
@@ -232,11 +276,11 @@ class MongoLedgerMachine(LedgerMachine):
         self.next_crash = 0
         return self.store.ledger
 
-    def crashing(self, collection: str, method: str) -> MongoLedger:
-        """The same ledger, on a connection that dies before its next `collection.method`."""
+    def crashing(self, collection: str, method: str, call: int = 1) -> MongoLedger:
+        """The same ledger, on a connection that dies before its `call`-th `collection.method`."""
         names = ("wallets", "transactions", "jobs")
         wallets, log, jobs = (
-            Interrupting(self.db.get_collection(name), method)
+            Interrupting(self.db.get_collection(name), method, call)
             if name == collection
             else self.db.get_collection(name)
             for name in names
@@ -301,6 +345,23 @@ class MongoLedgerMachine(LedgerMachine):
             self.spent += known.amount
         else:
             self.wallets[known.user_id][known.bucket] += known.amount
+
+    @rule(user=users, amount=st.integers(1, 3), logged=st.booleans())
+    def refund_dies_between_its_writes(self, user: UserId, amount: int, logged: bool) -> None:
+        """A debit killed before its log record, or after it but before its entry is pulled."""
+        if self.wallets[user][Bucket.PAID] < amount:
+            return
+        key = refund_key(f"crash-{self.next_crash}")
+        self.next_crash += 1
+        where = ("wallets", "update_one", 2) if logged else ("transactions", "insert_one", 1)
+        with pytest.raises(SimulatedCrash):
+            self.crashing(*where).debit(
+                user_id=user, amount=amount, key=key, kind=TransactionKind.REFUND
+            )
+
+        assert self.reconcile() == 1
+
+        self._debited(user, key, amount)
 
     @invariant()
     def nothing_is_left_pending(self) -> None:

@@ -8,6 +8,8 @@ from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
 from .messenger import InMemoryMessenger, SentMessage
 from .pacer import CountingPacer
+from .payment_gateway import InMemoryPaymentGateway, SentInvoice
+from .payments import InMemoryPayments
 from .preferences import InMemoryPreferences
 from .queue import InMemoryJobQueue
 from .store import InMemoryStore
@@ -26,10 +28,13 @@ __all__ = [
     "InMemoryJobs",
     "InMemoryLedger",
     "InMemoryMessenger",
+    "InMemoryPaymentGateway",
+    "InMemoryPayments",
     "InMemoryPreferences",
     "InMemoryStore",
     "InMemoryUpdateLog",
     "InMemoryUsers",
     "ManualClock",
+    "SentInvoice",
     "SentMessage",
 ]

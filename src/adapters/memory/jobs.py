@@ -79,6 +79,24 @@ class InMemoryJobs:
             jobs = [j for j in self.by_id.values() if j.state is JobState.QUEUED]
         return sorted(jobs, key=lambda j: j.created_at)
 
+    def since(self, moment: datetime) -> list[Job]:
+        with self._lock:
+            jobs = [j for j in self.by_id.values() if j.created_at >= moment]
+        return sorted(jobs, key=lambda j: j.created_at)
+
+    def recent(
+        self, *, state: JobState | None = None, user_id: UserId | None = None, limit: int = 10
+    ) -> list[Job]:
+        with self._lock:
+            jobs = [
+                j
+                for j in self.by_id.values()
+                if (state is None or j.state is state) and (user_id is None or j.user_id == user_id)
+            ]
+        jobs.reverse()  # at one instant, the later added first (the sort is stable)
+        jobs.sort(key=lambda j: j.created_at, reverse=True)
+        return jobs[: max(limit, 0)]
+
     def counts(self) -> dict[JobState, int]:
         with self._lock:
             counted = Counter(j.state for j in self.by_id.values())

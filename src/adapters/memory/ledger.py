@@ -6,6 +6,7 @@ import threading
 from dataclasses import replace
 
 from paintcore.domain.credits import (
+    HOLD_KEY_PREFIXES,
     Balance,
     Bucket,
     Hold,
@@ -44,6 +45,39 @@ class InMemoryLedger:
             self._record(key, kind, user_id, source, user_account(user_id, bucket), amount)
             self._wallet(user_id)[bucket] += amount
             return True
+
+    def debit(
+        self,
+        *,
+        user_id: UserId,
+        amount: int,
+        key: str,
+        kind: TransactionKind,
+        partial: bool = False,
+    ) -> int | None:
+        if amount <= 0:
+            raise ValueError("a debit must be positive")
+        if key.startswith((*HOLD_KEY_PREFIXES, "register:")):
+            raise ValueError(f"{key} is a hold's or a registration's key, not a debit's")
+        with self._lock:
+            if key in self._keys:
+                return None
+            wallet = self._wallet(user_id)
+            taken = min(amount, wallet[Bucket.PAID]) if partial else amount
+            if taken > wallet[Bucket.PAID]:
+                raise QuotaExceeded(f"user {user_id} has {wallet[Bucket.PAID]} bought credits")
+            if taken == 0:
+                return 0
+            wallet[Bucket.PAID] -= taken
+            self._record(
+                key,
+                kind,
+                user_id,
+                user_account(user_id, Bucket.PAID),
+                system_account(SystemAccount.SALES),
+                taken,
+            )
+            return taken
 
     def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
         if amount <= 0:

@@ -15,6 +15,7 @@ from paintcore.ports import (
     Jobs,
     Ledger,
     PageOrders,
+    Payments,
     Preferences,
     UpdateLog,
     Users,
@@ -23,6 +24,7 @@ from paintcore.ports import (
 from .conversations import InMemoryConversations
 from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
+from .payments import InMemoryPayments
 from .preferences import InMemoryPreferences
 from .upkeep import InMemoryFlags, InMemoryUpdateLog
 from .users import InMemoryUsers
@@ -41,6 +43,7 @@ class InMemoryStore(ClosedOnExit):
         self.preferences: Preferences = InMemoryPreferences()
         self.updates: UpdateLog = InMemoryUpdateLog()
         self.flags: Flags = InMemoryFlags()
+        self.payments: Payments = InMemoryPayments()
         self.closed = False
 
     def ping(self) -> None:

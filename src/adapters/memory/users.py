@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import datetime
 
 from paintcore.domain.errors import UserNotFound
 from paintcore.domain.users import User, UserId
@@ -34,6 +35,22 @@ class InMemoryUsers:
     def count(self) -> int:
         with self._lock:
             return len(self.by_id)
+
+    def find(self, username: str) -> User | None:
+        wanted = username.strip().removeprefix("@").lower()
+        if not wanted:
+            return None
+        with self._lock:
+            return next((u for u in self.by_id.values() if u.username.lower() == wanted), None)
+
+    def ids(self, *, after: UserId | None = None, limit: int = 1000) -> list[UserId]:
+        with self._lock:
+            ids = sorted(i for i in self.by_id if after is None or i > after)
+        return ids[: max(limit, 0)]
+
+    def registered_since(self, moment: datetime) -> int:
+        with self._lock:
+            return sum(1 for u in self.by_id.values() if u.registered_at >= moment)
 
     def recipients(self) -> list[UserId]:
         with self._lock:

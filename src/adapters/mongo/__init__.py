@@ -6,6 +6,7 @@ from .indexes import INDEXES
 from .jobs import MongoJobs
 from .ledger import MongoLedger
 from .orders import MongoOrders
+from .payments import MongoPayments
 from .preferences import MongoPreferences
 from .store import MongoStore
 from .users import MongoUsers
@@ -17,6 +18,7 @@ __all__ = [
     "MongoJobs",
     "MongoLedger",
     "MongoOrders",
+    "MongoPayments",
     "MongoPreferences",
     "MongoStore",
     "MongoUsers",

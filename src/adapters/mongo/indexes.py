@@ -49,6 +49,15 @@ INDEXES = (
     Index("jobs", "holds_by_user", [("hold.user_id", 1)]),
     # The sweep of handled updates older than Telegram would deliver again.
     Index("updates", "by_age", [("handled_at_us", 1)]),
+    # /stats (jobs.since), the admin's latest jobs (jobs.recent), a user's latest jobs.
+    Index("jobs", "by_creation", [("created_at_us", 1)]),
+    Index("jobs", "by_user_newest", [("user_id", 1), ("created_at_us", -1)]),
+    # An admin finds a user by @username (any letter case); /stats counts the new users.
+    Index("users", "by_username", [("username_lower", 1)]),
+    Index("users", "by_registration", [("registered_at_us", 1)]),
+    # A user's payments, newest first; the totals since a moment. The charge id is `_id`.
+    Index("payments", "by_user_newest", [("user_id", 1), ("created_at_us", -1)]),
+    Index("payments", "by_time", [("created_at_us", 1)]),
 )
 
 

@@ -29,6 +29,7 @@ from .preferences import options_document, read_options
 
 _FINAL = (JobState.SUCCEEDED, JobState.FAILED)
 _OLDEST_FIRST = [("created_at_us", 1), ("_id", 1)]
+_NEWEST_FIRST = [("created_at_us", -1), ("_id", -1)]
 
 
 class MongoJobs:
@@ -110,6 +111,24 @@ class MongoJobs:
     def queued(self) -> list[Job]:
         query = {"state": JobState.QUEUED.value}
         found = retried(lambda: list(self._jobs.find(query).sort(_OLDEST_FIRST)))
+        return [read_job(doc) for doc in found]
+
+    @storage_call("jobs.since")
+    def since(self, moment: datetime) -> list[Job]:
+        query = {"state": {"$exists": True}, "created_at_us": {"$gte": micros(moment)}}
+        found = retried(lambda: list(self._jobs.find(query).sort(_OLDEST_FIRST)))
+        return [read_job(doc) for doc in found]
+
+    @storage_call("jobs.recent")
+    def recent(
+        self, *, state: JobState | None = None, user_id: UserId | None = None, limit: int = 10
+    ) -> list[Job]:
+        if limit <= 0:
+            return []
+        query: Document = {"state": {"$exists": True} if state is None else state.value}
+        if user_id is not None:
+            query["user_id"] = int(user_id)
+        found = retried(lambda: list(self._jobs.find(query).sort(_NEWEST_FIRST).limit(limit)))
         return [read_job(doc) for doc in found]
 
     @storage_call("jobs.counts")

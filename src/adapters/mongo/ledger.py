@@ -16,17 +16,20 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.credits import (
+    HOLD_KEY_PREFIXES,
     Balance,
     Bucket,
     Hold,
     HoldState,
+    SystemAccount,
     Transaction,
     TransactionKind,
     grant_source,
     registration_key,
+    system_account,
     user_account,
 )
-from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.errors import QuotaExceeded, StorageUnavailable
 from paintcore.domain.users import UserId
 from paintcore.ports import Clock
 
@@ -37,6 +40,11 @@ from .holds import RECONCILE_GRACE, Holds
 from .outbox import Movement, Outbox, new_op, read_transaction
 
 _LOG_ORDER = [("created_at_us", 1), ("_id", 1)]
+# A payment's key is new almost every time (Payments.add has already answered a redelivery), so
+# the read that answers a replay in one command would cost every purchase one more: a replay is
+# caught by the log's unique key instead and pulled before anything is credited.
+_UNCHECKED_GRANTS = ("pay:",)
+_DEBIT_ATTEMPTS = 8
 
 
 class MongoLedger:
@@ -60,9 +68,9 @@ class MongoLedger:
         source = grant_source(user_id=user_id, amount=amount, key=key, bucket=bucket)
         if key == registration_key(user_id):
             return self._sign_up(user_id, amount, kind, source, bucket)
-        # The common replay (every /start) costs one read; a replay racing past it is caught by
-        # the unique key below and undone before anything was credited.
-        if retried(lambda: self._log.find_one({"key": key}, {"_id": 1})) is not None:
+        # The common replay (an admin's command delivered twice) costs one read; a replay racing
+        # past it is caught by the unique key below and undone before anything was credited.
+        if not key.startswith(_UNCHECKED_GRANTS) and self._logged(key):
             return False
         movement = Movement(
             op=new_op(),
@@ -82,6 +90,49 @@ class MongoLedger:
             self._outbox.complete_pending(user_id, (wallet or {}).get("pending"), {key})
             return False
         return self._outbox.complete(movement)
+
+    @storage_call("ledger.debit")
+    def debit(
+        self,
+        *,
+        user_id: UserId,
+        amount: int,
+        key: str,
+        kind: TransactionKind,
+        partial: bool = False,
+    ) -> int | None:
+        if amount <= 0:
+            raise ValueError("a debit must be positive")
+        if key.startswith((*HOLD_KEY_PREFIXES, "register:")):
+            raise ValueError(f"{key} is a hold's or a registration's key, not a debit's")
+        take = amount  # a partial debit too tries the whole amount first (the usual case)
+        for _ in range(_DEBIT_ATTEMPTS):
+            movement = Movement(
+                op=new_op(),
+                key=key,
+                kind=kind,
+                user_id=user_id,
+                source=user_account(user_id, Bucket.PAID),
+                target=system_account(SystemAccount.SALES),
+                amount=take,
+                at=self._clock.now(),
+                taken=Bucket.PAID,
+            )
+            if self._outbox.push_debit(movement):
+                # False: the key was logged by another movement first; the credits went back.
+                return take if self._outbox.complete(movement) else None
+            # Nothing taken: the key is applied or pending, or the bucket holds too little.
+            paid = self._unapplied_debit(user_id, key)
+            if paid is None:
+                return None
+            if paid >= take:
+                continue  # credited meanwhile: try again
+            if not partial:
+                raise QuotaExceeded(f"user {user_id} has fewer than {amount} bought credits")
+            if paid == 0:
+                return 0
+            take = paid  # the wallet changed since: try what there is now
+        raise StorageUnavailable(f"the wallet of user {user_id} kept changing during a debit")
 
     @storage_call("ledger.reserve")
     def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
@@ -148,6 +199,23 @@ class MongoLedger:
         Safe to run at any time, also while the bot works: a hold reserved less than `grace` ago
         whose job has no record yet is left to its reserve."""
         return self._outbox.reconcile() + self.holds.reconcile(grace)
+
+    def _unapplied_debit(self, user_id: UserId, key: str) -> int | None:
+        """What a debit that took nothing finds: None when its key was applied (a movement
+        pending in the wallet under that key is completed first), else the bought credits."""
+        projection = {"paid": 1, "pending": 1, "signup.key": 1}
+        wallet = retried(lambda: self._wallets.find_one({"_id": user_id}, projection)) or {}
+        pending = wallet.get("pending")
+        if any(isinstance(e, dict) and e.get("key") == key for e in pending or []):
+            self._outbox.complete_pending(user_id, pending, {key})
+            return None
+        signup = wallet.get("signup")
+        if (isinstance(signup, dict) and signup.get("key") == key) or self._logged(key):
+            return None
+        return integer(wallet, "paid")
+
+    def _logged(self, key: str) -> bool:
+        return retried(lambda: self._log.find_one({"key": key}, {"_id": 1})) is not None
 
     def _sign_up(
         self, user_id: UserId, amount: int, kind: TransactionKind, source: str, bucket: Bucket

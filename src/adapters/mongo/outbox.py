@@ -1,8 +1,11 @@
-"""The wallet outbox: grants queued in a wallet document but not yet in the log, completed here.
+"""The wallet outbox: grants and debits queued in a wallet document but not yet in the log.
 
 A grant first pushes itself to its wallet's `pending` list (one guarded update); then its record is
-inserted into the log (unique key); then it is pulled and credited in one update. (Holds and
-registrations keep their records elsewhere: holds.py, ledger.py.)
+inserted into the log (unique key); then it is pulled and credited in one update. A debit takes
+its credits in the update that queues it (guarded by `$gte`: never below zero, and never a moment
+with more than is there), then is logged and pulled the same way; if its key was logged by
+another movement, the credits go back as it is pulled. (Holds and registrations keep their
+records elsewhere: holds.py, ledger.py.)
 Whoever finds it pending (the caller, a replay of the same key, `reconcile()` after a crash) can
 complete it: every step is keyed by the movement's `op` id, so completing twice is harmless.
 """
@@ -43,6 +46,7 @@ class Movement:
     amount: int
     at: datetime
     credit: Bucket | None = None  # the bucket credited once the log has the record
+    taken: Bucket | None = None  # the bucket debited when queued (given back if not logged)
 
     def entry(self) -> Document:
         """The movement as an element of the wallet's `pending` list."""
@@ -55,6 +59,7 @@ class Movement:
             "amount": self.amount,
             **time_fields("at", self.at),
             "credit": None if self.credit is None else self.credit.value,
+            "taken": None if self.taken is None else self.taken.value,
         }
 
     def record(self) -> Document:
@@ -76,7 +81,7 @@ class Movement:
         amount = integer(entry, "amount")
         if at is None or not op or not key or amount <= 0:
             return None
-        credit = entry.get("credit")
+        credit, taken = entry.get("credit"), entry.get("taken")
         try:
             return cls(
                 op=op,
@@ -88,6 +93,7 @@ class Movement:
                 amount=amount,
                 at=at,
                 credit=None if credit is None else Bucket(credit),
+                taken=None if taken is None else Bucket(taken),
             )
         except ValueError:
             return None
@@ -123,6 +129,23 @@ class Outbox:
             # The wallet exists (made by a racer just now, or the key is pending in it).
             return bool(self._wallets.update_one(guard, push).matched_count)
         return bool(created.matched_count or created.upserted_id is not None)
+
+    def push_debit(self, movement: Movement) -> bool:
+        """Take a debit's credits from its bucket and queue it, in one update guarded by the
+        bucket holding enough and by its key being neither pending here nor this wallet's
+        registration; False (nothing taken) when a guard refused."""
+        assert movement.taken is not None
+        bucket = movement.taken.value
+        guard = {
+            "_id": movement.user_id,
+            "pending.key": {"$ne": movement.key},
+            "signup.key": {"$ne": movement.key},
+            bucket: {"$gte": movement.amount},
+        }
+        update = {"$inc": {bucket: -movement.amount}, "$push": {"pending": movement.entry()}}
+        # Not retried: after a dropped connection a second attempt could take twice; the first,
+        # if it went through, is pending and completed by a replay or reconcile().
+        return bool(self._wallets.update_one(guard, update).matched_count)
 
     def complete(self, movement: Movement) -> bool:
         """Log the movement and pull it from its wallet's outbox (crediting a grant only now);
@@ -171,8 +194,11 @@ class Outbox:
         return True
 
     def _undo(self, movement: Movement) -> None:
-        """Take back a grant whose key another movement logged first (a replay that raced past
-        the caller's check): nothing was credited yet, so pulling it is all."""
+        """Take back a movement whose key another movement logged first (a replay that raced past
+        the caller's check): a grant was not credited yet, so pulling it is all; a debit's credits
+        go back in the same update (guarded by its entry, so once)."""
         guard: Document = {"_id": movement.user_id, "pending.op": movement.op}
         pull: Document = {"$pull": {"pending": {"op": movement.op}}}
+        if movement.taken is not None:
+            pull["$inc"] = {movement.taken.value: movement.amount}
         retried(lambda: self._wallets.update_one(guard, pull))

@@ -14,6 +14,7 @@ from paintcore.ports import (
     Jobs,
     Ledger,
     PageOrders,
+    Payments,
     Preferences,
     UpdateLog,
     Users,
@@ -27,6 +28,7 @@ from .indexes import ensure_indexes
 from .jobs import MongoJobs
 from .ledger import MongoLedger
 from .orders import MongoOrders
+from .payments import MongoPayments
 from .preferences import MongoPreferences
 from .upkeep import MongoFlags, MongoUpdateLog
 from .users import MongoUsers
@@ -57,6 +59,7 @@ class MongoStore(ClosedOnExit):
         self.preferences: Preferences = MongoPreferences(collection("preferences"))
         self.updates: UpdateLog = MongoUpdateLog(collection("updates"))
         self.flags: Flags = MongoFlags(collection("flags"))
+        self.payments: Payments = MongoPayments(collection("payments"))
         self.ensure_indexes()
 
     @property

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.errors import UserNotFound
 from paintcore.domain.users import User, UserId
 
-from .documents import EPOCH, Document, flag, read_time, text, time_fields
+from .documents import EPOCH, Document, flag, micros, read_time, text, time_fields
 from .errors import retried, storage_call
 
 
@@ -18,7 +21,11 @@ class MongoUsers:
 
     @storage_call("users.add")
     def add(self, user: User) -> bool:
-        document = {"_id": int(user.id), **user_fields(user)}
+        document = {
+            "_id": int(user.id),
+            **user_fields(user),
+            "username_lower": user.username.lower(),
+        }
         try:
             # Not retried: after a dropped connection a second insert could not tell "mine went
             # through" from "someone else's did".
@@ -43,6 +50,44 @@ class MongoUsers:
     @storage_call("users.count")
     def count(self) -> int:
         return retried(lambda: self._users.count_documents({}))
+
+    @storage_call("users.find")
+    def find(self, username: str) -> User | None:
+        wanted = username.strip().removeprefix("@").lower()
+        if not wanted:
+            return None
+        # `username_lower` (indexed) is written since the shop; a document written before it is
+        # matched by a case-insensitive pattern, which scans only documents without the field.
+        pattern = re.compile(f"^{re.escape(wanted)}$", re.IGNORECASE)
+        query = {
+            "$or": [
+                {"username_lower": wanted},
+                {"username_lower": {"$exists": False}, "username": pattern},
+            ]
+        }
+        found = retried(lambda: list(self._users.find(query).sort("_id", 1).limit(1)))
+        return read_user(found[0]) if found else None
+
+    @storage_call("users.ids")
+    def ids(self, *, after: UserId | None = None, limit: int = 1000) -> list[UserId]:
+        if limit <= 0:
+            return []
+        query = {} if after is None else {"_id": {"$gt": int(after)}}
+        found = retried(
+            lambda: list(self._users.find(query, {"_id": 1}).sort("_id", 1).limit(limit))
+        )
+        return [UserId(doc["_id"]) for doc in found]
+
+    @storage_call("users.registered_since")
+    def registered_since(self, moment: datetime) -> int:
+        # Documents without the exact field compare by their BSON date.
+        query = {
+            "$or": [
+                {"registered_at_us": {"$gte": micros(moment)}},
+                {"registered_at_us": None, "registered_at": {"$gte": moment}},
+            ]
+        }
+        return retried(lambda: self._users.count_documents(query))
 
     @storage_call("users.recipients")
     def recipients(self) -> list[UserId]:

@@ -3,6 +3,7 @@
 from .conversations import SqliteConversations
 from .jobs import SqliteJobs
 from .ledger import SqliteLedger
+from .payments import SqlitePayments
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .store import SqliteStore
 from .users import SqliteUsers
@@ -13,6 +14,7 @@ __all__ = [
     "SqliteConversations",
     "SqliteJobs",
     "SqliteLedger",
+    "SqlitePayments",
     "SqliteStore",
     "SqliteUsers",
 ]

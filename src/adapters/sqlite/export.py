@@ -9,11 +9,13 @@ from __future__ import annotations
 from paintcore.domain.conversation import ConversationState
 from paintcore.domain.jobs import Job
 from paintcore.domain.pages import PageOptions
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import User, UserId
 
 from .conversations import conversation_from_row
 from .db import Database
 from .jobs import job_from_row
+from .payments import payment_from_row
 from .preferences import options_from_row
 from .users import user_from_row
 
@@ -47,3 +49,9 @@ class SqliteExport:
                 "SELECT user_id, level, style, paper FROM preferences ORDER BY user_id"
             ).fetchall()
         return [(UserId(row["user_id"]), options_from_row(row)) for row in rows]
+
+    def payments(self) -> list[Payment]:
+        """Every payment, refunded ones included, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute("SELECT * FROM payments ORDER BY created_at, rowid").fetchall()
+        return [payment_from_row(row) for row in rows]

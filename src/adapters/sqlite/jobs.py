@@ -126,6 +126,34 @@ class SqliteJobs:
             ).fetchall()
         return [job_from_row(row) for row in rows]
 
+    def since(self, moment: datetime) -> list[Job]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM jobs WHERE created_at >= ? ORDER BY created_at, rowid",
+                (to_text(moment),),
+            ).fetchall()
+        return [job_from_row(row) for row in rows]
+
+    def recent(
+        self, *, state: JobState | None = None, user_id: UserId | None = None, limit: int = 10
+    ) -> list[Job]:
+        # Fixed shapes (no `? IS NULL OR ...`), so that each can use an index.
+        where = [
+            (clause, value)
+            for clause, value in (
+                ("state = ?", None if state is None else state.value),
+                ("user_id = ?", user_id),
+            )
+            if value is not None
+        ]
+        sql = "SELECT * FROM jobs"
+        if where:
+            sql += " WHERE " + " AND ".join(clause for clause, _ in where)
+        sql += " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        with self._db.read() as conn:
+            rows = conn.execute(sql, (*(value for _, value in where), max(limit, 0))).fetchall()
+        return [job_from_row(row) for row in rows]
+
     def counts(self) -> dict[JobState, int]:
         with self._db.read() as conn:
             rows = conn.execute("SELECT state, count(*) FROM jobs GROUP BY state").fetchall()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 from paintcore.domain.credits import (
+    HOLD_KEY_PREFIXES,
     Balance,
     Bucket,
     Hold,
@@ -45,6 +46,7 @@ _GIVE_BACK = {
     " WHERE user_id = :user AND held >= :amount"
     for b in _USER_BUCKETS
 }
+_DEBIT = "UPDATE wallets SET paid = paid - :amount WHERE user_id = :user AND paid >= :amount"
 _SPEND = "UPDATE wallets SET held = held - :amount WHERE user_id = :user AND held >= :amount"
 
 
@@ -66,6 +68,36 @@ class SqliteLedger:
             )
             conn.execute(_CREDIT[bucket], {"amount": amount, "user": user_id})
         return True
+
+    def debit(
+        self,
+        *,
+        user_id: UserId,
+        amount: int,
+        key: str,
+        kind: TransactionKind,
+        partial: bool = False,
+    ) -> int | None:
+        check_debit(amount, key)
+        with self._db.write() as conn:
+            if conn.execute("SELECT 1 FROM transactions WHERE key = ?", (key,)).fetchone():
+                return None
+            taken = amount
+            if partial:
+                row = conn.execute(
+                    "SELECT paid FROM wallets WHERE user_id = ?", (user_id,)
+                ).fetchone()
+                taken = min(amount, 0 if row is None else row["paid"])
+                if taken == 0:
+                    return 0
+            # The guard is the UPDATE's: inside BEGIN IMMEDIATE nobody moves between the read
+            # above and here, and the WHERE refuses anything that would go below zero anyway.
+            if not conn.execute(_DEBIT, {"amount": taken, "user": user_id}).rowcount:
+                raise QuotaExceeded(f"user {user_id} has fewer than {amount} bought credits")
+            source = user_account(user_id, Bucket.PAID)
+            target = system_account(SystemAccount.SALES)
+            self._append(conn, key, kind, user_id, source, target, taken)
+        return taken
 
     def reserve(self, *, user_id: UserId, job_id: str, amount: int = 1) -> Hold:
         if amount <= 0:
@@ -171,6 +203,15 @@ class SqliteLedger:
                 raise DuplicateTransaction(f"transaction {key} already exists") from error
             raise
         return True
+
+
+def check_debit(amount: int, key: str) -> None:
+    """ValueError for a debit no ledger takes: not positive, or under a hold's or a registration's
+    key (those are kept with the job or the user by some stores, out of a debit's reach)."""
+    if amount <= 0:
+        raise ValueError("a debit must be positive")
+    if key.startswith((*HOLD_KEY_PREFIXES, "register:")):
+        raise ValueError(f"{key} is a hold's or a registration's key, not a debit's")
 
 
 def _hold(conn: sqlite3.Connection, job_id: str) -> Hold | None:

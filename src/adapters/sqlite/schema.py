@@ -115,6 +115,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    (  # 5: the shop: payments received (one per provider charge id); users found by username
+        """
+        CREATE TABLE payments (
+            charge_id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            pages INTEGER NOT NULL CHECK (pages > 0),
+            amount INTEGER NOT NULL CHECK (amount >= 0),
+            currency TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('paid', 'refunded')),
+            provider_charge_id TEXT NOT NULL DEFAULT '',
+            refunded_at TEXT,
+            refunded_pages INTEGER NOT NULL DEFAULT 0 CHECK (refunded_pages >= 0),
+            shortfall INTEGER NOT NULL DEFAULT 0 CHECK (shortfall >= 0)
+        )
+        """,
+        "CREATE INDEX payments_by_user ON payments (user_id, created_at)",
+        "CREATE INDEX payments_by_time ON payments (created_at)",
+        "CREATE INDEX users_by_username ON users (lower(username))",
+        "CREATE INDEX users_by_registration ON users (registered_at)",
+        "CREATE INDEX jobs_by_creation ON jobs (created_at)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

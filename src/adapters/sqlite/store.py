@@ -13,6 +13,7 @@ from paintcore.ports import (
     Jobs,
     Ledger,
     PageOrders,
+    Payments,
     Preferences,
     UpdateLog,
     Users,
@@ -23,6 +24,7 @@ from .db import BUSY_TIMEOUT_SECONDS, Database
 from .export import SqliteExport
 from .jobs import SqliteJobs
 from .ledger import SqliteLedger
+from .payments import SqlitePayments
 from .preferences import SqlitePreferences
 from .upkeep import SqliteFlags, SqliteUpdateLog
 from .users import SqliteUsers
@@ -49,6 +51,7 @@ class SqliteStore(ClosedOnExit):
         self.preferences: Preferences = SqlitePreferences(self._db)
         self.updates: UpdateLog = SqliteUpdateLog(self._db)
         self.flags: Flags = SqliteFlags(self._db)
+        self.payments: Payments = SqlitePayments(self._db)
 
     @property
     def path(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 from paintcore.domain.errors import UserNotFound
 from paintcore.domain.users import User, UserId
@@ -50,6 +51,31 @@ class SqliteUsers:
     def count(self) -> int:
         with self._db.read() as conn:
             counted: int = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+        return counted
+
+    def find(self, username: str) -> User | None:
+        wanted = username.strip().removeprefix("@").lower()
+        if not wanted:
+            return None
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT * FROM users WHERE lower(username) = ? ORDER BY id LIMIT 1", (wanted,)
+            ).fetchone()
+        return None if row is None else user_from_row(row)
+
+    def ids(self, *, after: UserId | None = None, limit: int = 1000) -> list[UserId]:
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?",
+                (-(2**63) if after is None else after, max(limit, 0)),
+            ).fetchall()
+        return [UserId(row[0]) for row in rows]
+
+    def registered_since(self, moment: datetime) -> int:
+        with self._db.read() as conn:
+            counted: int = conn.execute(
+                "SELECT count(*) FROM users WHERE registered_at >= ?", (to_text(moment),)
+            ).fetchone()[0]
         return counted
 
     def recipients(self) -> list[UserId]:
