@@ -1,12 +1,14 @@
-"""Telegram through pyTelegramBotAPI: updates -> dialog events, the Messenger port, long polling."""
+"""Telegram through pyTelegramBotAPI: updates -> dialog events, the Messenger port, long polling,
+and Telegram Stars (the PaymentGateway port)."""
 
 from .api import RetryPolicy, TelegramCaller, TelegramUnauthorized, make_bot, refusal
 from .dispatcher import UpdateDispatcher
 from .files import TelegramFiles
 from .messenger import TelegramMessenger
 from .polling import BotCommandSpec, TelegramPolling
+from .stars import TelegramStars
 from .update_source import LongPolling
-from .updates import to_callback, to_message
+from .updates import to_callback, to_message, to_payment, to_pre_checkout
 
 __all__ = [
     "BotCommandSpec",
@@ -16,10 +18,13 @@ __all__ = [
     "TelegramFiles",
     "TelegramMessenger",
     "TelegramPolling",
+    "TelegramStars",
     "TelegramUnauthorized",
     "UpdateDispatcher",
     "make_bot",
     "refusal",
     "to_callback",
     "to_message",
+    "to_payment",
+    "to_pre_checkout",
 ]

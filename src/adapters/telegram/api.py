@@ -104,6 +104,10 @@ class TelegramCaller:
         self.policy = policy or RetryPolicy()
         self._sleep = sleep
 
+    def with_policy(self, policy: RetryPolicy) -> TelegramCaller:
+        """The same caller (and clock) with other retries: a call that must be quick."""
+        return TelegramCaller(policy, sleep=self._sleep)
+
     def __call__(self, what: str, fn: Callable[[], T]) -> T:
         """Run one Bot API call with retries; raises only core errors."""
         policy = self.policy

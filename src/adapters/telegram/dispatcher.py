@@ -6,7 +6,12 @@ round-robin by `workers` threads, so a chat's updates are handled in order and o
 never holds up another chat. A chat past its bound loses the excess (as does a flood that `shed()`
 clears): it is told once that it writes too fast, and the dropped updates count as handled. Each
 update is settled once — handled, dropped, or found in the UpdateLog as handled before — and is
-recorded in the UpdateLog before it is reported to `settled` (the poller's watermark)."""
+recorded in the UpdateLog before it is reported to `settled` (the poller's watermark).
+
+Payments go to `on_payment` as typed events. A successful payment is a message of the payer's chat
+and waits in its order, but is never dropped or shed (the user paid). A pre-checkout query, which
+Telegram drops after 10 s, jumps its chat's line and every chat's turn (FairChatQueues' URGENT
+lane): it waits only for the update its chat may be handling and for a free thread."""
 
 from __future__ import annotations
 
@@ -18,16 +23,24 @@ import structlog
 import telebot
 from telebot import types
 
-from paintcore.dialog import IncomingCallback, IncomingMessage
+from paintcore.dialog import IncomingCallback, IncomingMessage, PreCheckoutQuery, SuccessfulPayment
 from paintcore.ports import Clock, UpdateLog
 
-from .chat_queues import FairChatQueues
+from .chat_queues import FairChatQueues, Lane
 from .handled_log import HandledLog
-from .updates import chat_of, language_of, to_callback, to_message
+from .updates import chat_of, language_of, payment_of, to_callback, to_message
 
 log = structlog.get_logger(__name__)
 
 SHED_AT = 10  # waiting updates of one chat that make a flood, not a busy moment
+
+
+def lane_of(update: types.Update) -> Lane:
+    if update.pre_checkout_query is not None:
+        return Lane.URGENT
+    if update.message is not None and update.message.successful_payment is not None:
+        return Lane.KEPT
+    return Lane.NORMAL
 
 
 def too_fast_notice(language: str) -> str:
@@ -52,9 +65,11 @@ class UpdateDispatcher:
         workers: int = 8,
         max_waiting: int = 50,
         settled: Callable[[int], None] = lambda update_id: None,
+        on_payment: Callable[[PreCheckoutQuery | SuccessfulPayment], None] | None = None,
     ) -> None:
         self._bot = bot
         self._on_message, self._on_callback = on_message, on_callback
+        self._on_payment = on_payment
         self._apology, self._too_fast = apology, too_fast
         self._log = HandledLog(updates, clock)
         self._settled = settled
@@ -85,7 +100,7 @@ class UpdateDispatcher:
             log.info("update already handled", update_id=update_id)
             self._settle(update_id)
             return False
-        if self._queues.put(chat_of(update), update):
+        if self._queues.put(chat_of(update), update, lane_of(update)):
             return True
         self._drop(update)
         return False
@@ -137,7 +152,9 @@ class UpdateDispatcher:
         started = time.perf_counter()
         structlog.contextvars.bind_contextvars(update_id=update.update_id)
         try:
-            if update.message is not None:
+            if (payment := payment_of(update)) is not None:
+                self._pay(payment)
+            elif update.message is not None:
                 event = to_message(update.update_id, update.message)
                 if event is not None:
                     self._on_message(event)
@@ -153,6 +170,23 @@ class UpdateDispatcher:
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
             )
             structlog.contextvars.unbind_contextvars("update_id")
+
+    def _pay(self, event: PreCheckoutQuery | SuccessfulPayment) -> None:
+        """No apology here: the dialog answers a payment's errors itself (a pre-checkout query
+        left unanswered is refused by Telegram after 10 s, and nobody is charged)."""
+        kind = type(event).__name__
+        if self._on_payment is None:
+            log.warning("payment update not handled", update_id=event.update_id, kind=kind)
+            return
+        try:
+            self._on_payment(event)
+        except Exception:
+            log.exception(
+                "payment update failed",
+                update_id=event.update_id,
+                user_id=event.sender.id,
+                kind=kind,
+            )
 
     def _drop(self, update: types.Update) -> None:
         """Settle an update unhandled, as handled: the chat is told once that it writes too fast."""

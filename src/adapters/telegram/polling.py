@@ -19,7 +19,7 @@ import structlog
 import telebot
 from telebot import apihelper, types
 
-from paintcore.dialog import IncomingCallback, IncomingMessage
+from paintcore.dialog import IncomingCallback, IncomingMessage, PreCheckoutQuery, SuccessfulPayment
 from paintcore.ports import Clock, UpdateLog
 
 from .api import refusal
@@ -51,6 +51,7 @@ class TelegramPolling:
         max_waiting: int = 50,
         long_poll: int = 20,
         max_backoff: float = 30.0,
+        on_payment: Callable[[PreCheckoutQuery | SuccessfulPayment], None] | None = None,
     ) -> None:
         self._bot = bot
         self._watermark = Watermark()
@@ -65,6 +66,7 @@ class TelegramPolling:
             workers=workers,
             max_waiting=max_waiting,
             settled=self._watermark.settle,
+            on_payment=on_payment,
         )
         self._source = LongPolling(
             bot,

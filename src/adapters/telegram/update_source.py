@@ -22,7 +22,7 @@ from .watermark import Watermark
 
 log = structlog.get_logger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query"]
+ALLOWED_UPDATES = ["message", "callback_query", "pre_checkout_query"]
 PAGE = 100  # the most updates one getUpdates returns
 
 

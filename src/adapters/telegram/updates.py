@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from telebot import types
 
-from paintcore.dialog import IncomingCallback, IncomingMessage, MessageKind
+from paintcore.dialog import (
+    IncomingCallback,
+    IncomingMessage,
+    MessageKind,
+    PreCheckoutQuery,
+    SuccessfulPayment,
+)
 from paintcore.domain.users import Profile, UserId
 
 _KINDS = {
@@ -53,13 +59,53 @@ def to_callback(update_id: int, query: types.CallbackQuery) -> IncomingCallback:
     )
 
 
+def to_pre_checkout(update_id: int, query: types.PreCheckoutQuery) -> PreCheckoutQuery:
+    return PreCheckoutQuery(
+        update_id,
+        str(query.id),
+        profile_of(query.from_user),
+        str(query.currency),
+        int(query.total_amount),
+        query.invoice_payload or "",
+    )
+
+
+def to_payment(update_id: int, message: types.Message) -> SuccessfulPayment | None:
+    """The dialog event for a message carrying successful_payment, or None for any other."""
+    paid = message.successful_payment
+    if paid is None or message.from_user is None:
+        return None
+    return SuccessfulPayment(
+        update_id,
+        message.chat.id,
+        profile_of(message.from_user),
+        str(paid.currency),
+        int(paid.total_amount),
+        paid.invoice_payload or "",
+        str(paid.telegram_payment_charge_id),
+        str(paid.provider_payment_charge_id or ""),
+    )
+
+
+def payment_of(update: types.Update) -> PreCheckoutQuery | SuccessfulPayment | None:
+    """The payment event an update carries, or None for updates that are not payments."""
+    if update.pre_checkout_query is not None:
+        return to_pre_checkout(update.update_id, update.pre_checkout_query)
+    if update.message is not None:
+        return to_payment(update.update_id, update.message)
+    return None
+
+
 def chat_of(update: types.Update) -> int:
-    """The chat an update belongs to (where answers go); 0 for kinds we do not handle."""
+    """The chat an update belongs to (where answers go); 0 for kinds we do not handle. A
+    pre-checkout query belongs to the payer's private chat, where the invoice was paid."""
     if update.message is not None:
         return int(update.message.chat.id)
     if update.callback_query is not None:
         query = update.callback_query
         return int(query.message.chat.id if query.message is not None else query.from_user.id)
+    if update.pre_checkout_query is not None:
+        return int(update.pre_checkout_query.from_user.id)
     return 0
 
 
@@ -70,4 +116,6 @@ def language_of(update: types.Update) -> str:
         sender = update.message.from_user
     elif update.callback_query is not None:
         sender = update.callback_query.from_user
+    elif update.pre_checkout_query is not None:
+        sender = update.pre_checkout_query.from_user
     return (sender.language_code if sender is not None else None) or ""

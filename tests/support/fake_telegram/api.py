@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Unpack
 
-from . import objects
+from . import objects, stars
 from .methods import handlers
 from .objects import JSON, Profile
 from .state import ApiError, BotApiState, Call, StoredFile, as_int
@@ -43,6 +43,7 @@ class _Fault:
     chat_id: int | None
     remaining: int | None  # None: forever
     error: ApiError | None  # None: drop the connection
+    after: bool = False  # drop it only after the call took effect (the answer is lost)
 
 
 def _decode(params: dict[str, object]) -> dict[str, object]:
@@ -73,8 +74,10 @@ class FakeBotAPI:
         self.token = token
         self.latency = 0.0  # seconds added to every request
         self._state = BotApiState(token, bot_username, bot_first_name)
+        self._stars = stars.StarBook()
         self._cond = self._state.cond
-        self._handlers = {name.lower(): (name, fn) for name, fn in handlers(self._state).items()}
+        methods = {**handlers(self._state), **stars.handlers(self._state, self._stars)}
+        self._handlers = {name.lower(): (name, fn) for name, fn in methods.items()}
         self._calls: list[Call] = []
         self._attempts: list[Call] = []
         self._faults: list[_Fault] = []
@@ -255,10 +258,13 @@ class FakeBotAPI:
         charge_id: str | None = None,
         **profile: Unpack[Profile],
     ) -> int:
-        """A message with successful_payment; the charge can then be refunded once."""
+        """A message with successful_payment; the charge is listed by getStarTransactions (Stars
+        only) and can then be refunded once, by this user."""
         with self._cond:
-            charge = charge_id or f"stxFakeCharge{self._state.serial():06d}"
-            self._state.charges.setdefault(charge, False)
+            charge = charge_id or self._charge_id()
+            if currency == stars.STARS and charge not in self._stars.charges:
+                sender = objects.user(user_id, self._state.profile(user_id, profile))
+                self._stars.charge(sender, payload, total_amount, charge, None)
             payment = {
                 "currency": currency,
                 "total_amount": total_amount,
@@ -268,10 +274,38 @@ class FakeBotAPI:
             }
             return self._push_message(user_id, profile, {"successful_payment": payment})
 
+    def add_star_payment(
+        self,
+        user_id: int,
+        payload: str,
+        amount: int,
+        charge_id: str | None = None,
+        *,
+        date: int | None = None,
+        **profile: Unpack[Profile],
+    ) -> str:
+        """A Stars payment that reached the bot's balance but never the bot as an update (what
+        reconciliation must find); `date` is unix time (default now). Returns the charge id."""
+        with self._cond:
+            charge = charge_id or self._charge_id()
+            sender = objects.user(user_id, self._state.profile(user_id, profile))
+            self._stars.charge(sender, payload, amount, charge, date)
+            self._state.changed()
+            return charge
+
+    def add_star_transaction(self, transaction: JSON) -> None:
+        """Any raw StarTransaction (a withdrawal to Fragment, an ads payment...), listed as is."""
+        with self._cond:
+            self._stars.transactions.append(copy.deepcopy(transaction))
+            self._state.changed()
+
     def push_update(self, update: JSON) -> int:
         """Any raw update (without update_id, which is assigned and returned)."""
         with self._cond:
             return self._state.push_update(copy.deepcopy(update))
+
+    def _charge_id(self) -> str:
+        return f"stxFakeCharge{self._state.serial():06d}"
 
     @staticmethod
     def callback_query_id(update_id: int) -> str:
@@ -311,6 +345,30 @@ class FakeBotAPI:
         """The text of every sendMessage / editMessageText to `chat_id`, in order."""
         methods = ("sendMessage", "editMessageText")
         return [str(c.params["text"]) for c in self.sent_to(chat_id) if c.method in methods]
+
+    def invoices_to(self, chat_id: int) -> list[JSON]:
+        """Every invoice sendInvoice accepted for `chat_id`, in order: chat_id, message_id, title,
+        description, payload, currency, prices ([{label, amount}]), provider_token."""
+        with self._cond:
+            return [copy.deepcopy(i) for i in self._stars.invoices if i["chat_id"] == chat_id]
+
+    @property
+    def pre_checkout_answers(self) -> dict[str, JSON]:
+        """pre_checkout_query id -> the accepted answer: {user_id, ok, error_message (None if
+        ok)}; a query answered twice keeps its first answer (the second is refused)."""
+        with self._cond:
+            return copy.deepcopy(self._stars.answers)
+
+    @property
+    def refunds(self) -> list[JSON]:
+        """Accepted refundStarPayment calls, in order: {user_id, charge_id}."""
+        with self._cond:
+            return copy.deepcopy(self._stars.refunds)
+
+    def refunded(self, charge_id: str) -> bool:
+        with self._cond:
+            charge = self._stars.charges.get(charge_id)
+            return charge is not None and charge.refunded_at is not None
 
     def message(self, chat_id: int, message_id: int) -> JSON | None:
         """A message as it is now (after edits), or None if deleted / unknown."""
@@ -397,6 +455,13 @@ class FakeBotAPI:
         """The next `times` calls of `method` get the socket closed without a response."""
         self._add_fault(method, times, chat_id, None)
 
+    def lose_answer(
+        self, method: str, times: int | None = 1, *, chat_id: int | None = None
+    ) -> None:
+        """The next `times` calls of `method` take effect, then the socket is closed without a
+        response (recorded in `attempts` with status 0): a retry meets its own first try."""
+        self._add_fault(method, times, chat_id, None, after=True)
+
     def block(self, user_id: int) -> None:
         """Every later call aimed at `user_id`'s chat fails with 403 "bot was blocked by the user"."""
         with self._cond:
@@ -407,10 +472,16 @@ class FakeBotAPI:
             self._state.blocked.discard(user_id)
 
     def _add_fault(
-        self, method: str, times: int | None, chat_id: int | None, error: ApiError | None
+        self,
+        method: str,
+        times: int | None,
+        chat_id: int | None,
+        error: ApiError | None,
+        *,
+        after: bool = False,
     ) -> None:
         with self._cond:
-            self._faults.append(_Fault(method.lower(), chat_id, times, error))
+            self._faults.append(_Fault(method.lower(), chat_id, times, error, after))
 
     def _take_fault(self, method: str, params: dict[str, object]) -> _Fault | None:
         for fault in self._faults:
@@ -461,6 +532,8 @@ class FakeBotAPI:
                     raise ApiError(401, "Unauthorized")
                 fault = self._take_fault(name, params)
                 if fault is not None and fault.error is None:
+                    if fault.after and handler is not None:
+                        handler(params, request.files)
                     record(0)
                     return None
                 if fault is not None and fault.error is not None:

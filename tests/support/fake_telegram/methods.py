@@ -195,35 +195,6 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
             raise ApiError(400, "Bad Request: invalid file_id")
         return file_json(stored)
 
-    def send_invoice(params: Params, files: Files) -> JSON:
-        prices = params.get("prices")
-        if not isinstance(prices, list) or not prices:
-            raise ApiError(400, "Bad Request: can't parse prices JSON object")
-        invoice = {
-            "title": str(params.get("title") or ""),
-            "description": str(params.get("description") or ""),
-            "start_parameter": str(params.get("start_parameter") or ""),
-            "currency": str(params.get("currency") or ""),
-            "total_amount": sum(int(p.get("amount", 0)) for p in prices if isinstance(p, dict)),
-        }
-        return s.bot_message(params, {"invoice": invoice})
-
-    def answer_pre_checkout_query(params: Params, files: Files) -> bool:
-        if str(params.get("pre_checkout_query_id")) not in s.checkouts:
-            raise ApiError(400, "Bad Request: query is too old or query ID is invalid")
-        if not truthy(params.get("ok")) and not params.get("error_message"):
-            raise ApiError(400, "Bad Request: error_message is required when ok is False")
-        return True
-
-    def refund_star_payment(params: Params, files: Files) -> bool:
-        charge = str(params.get("telegram_payment_charge_id"))
-        if charge not in s.charges:
-            raise ApiError(400, "Bad Request: CHARGE_NOT_FOUND")
-        if s.charges[charge]:
-            raise ApiError(400, "Bad Request: CHARGE_ALREADY_REFUNDED")
-        s.charges[charge] = True
-        return True
-
     return {
         "getMe": get_me,
         "getUpdates": get_updates,
@@ -243,9 +214,6 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
         "deleteWebhook": delete_webhook,
         "getWebhookInfo": get_webhook_info,
         "getFile": get_file,
-        "sendInvoice": send_invoice,
-        "answerPreCheckoutQuery": answer_pre_checkout_query,
-        "refundStarPayment": refund_star_payment,
     }
 
 

@@ -125,7 +125,6 @@ class BotApiState:
     profiles: dict[int, Profile] = field(default_factory=dict)
     callbacks: dict[str, int] = field(default_factory=dict)  # callback_query id -> user id
     checkouts: dict[str, int] = field(default_factory=dict)  # pre_checkout_query id -> user id
-    charges: dict[str, bool] = field(default_factory=dict)  # charge id -> refunded
     commands: dict[str, list[JSON]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
     webhook_deleted: bool = False
