@@ -14,6 +14,9 @@ import structlog
 from paintcore.domain.errors import StorageUnavailable
 from paintcore.domain.users import Profile, UserId
 
+from .admin_commands import COMMANDS as ADMIN_COMMANDS
+from .admin_commands import add_parsers as add_admin_parsers
+from .admin_commands import run_admin_command
 from .container import Container
 from .generate import add_parser as add_generate_parser
 from .generate import run_generate
@@ -21,6 +24,8 @@ from .lifecycle import WorkerPool
 from .logging import Redactor, configure_logging
 from .migrate import add_parser as add_migrate_parser
 from .migrate import run_migrate
+from .payments_cli import add_parser as add_payments_parser
+from .payments_cli import run_payments
 from .recovery import start_recovery
 from .settings import Settings, SettingsError, load_settings, telegram_id, url_secrets
 from .telegram_modes import run_bot, run_get_id
@@ -58,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         "get-id", help="answer every photo/document/sticker sent to the bot with its file_id"
     )
     add_migrate_parser(sub)
+    add_admin_parsers(sub)  # stats, ledger verify
+    add_payments_parser(sub)  # payments reconcile
     return parser
 
 
@@ -93,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_bot(container, settings)
         if args.command == "get-id":
             return run_get_id(container, settings)
+        if args.command == "payments":
+            return run_payments(container, settings, sys.stdout)
+        if args.command in ADMIN_COMMANDS:
+            return run_admin_command(container, args, sys.stdout)
         return _check(container)
     except SettingsError as exc:  # a setting only this command needs, e.g. BOT_TOKEN for run
         print(exc, file=sys.stderr)

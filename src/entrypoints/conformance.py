@@ -16,6 +16,7 @@ if TYPE_CHECKING:
         MongoJobs,
         MongoLedger,
         MongoOrders,
+        MongoPayments,
         MongoPreferences,
         MongoStore,
         MongoUsers,
@@ -33,10 +34,11 @@ if TYPE_CHECKING:
     from adapters.sqlite.conversations import SqliteConversations
     from adapters.sqlite.jobs import SqliteJobs
     from adapters.sqlite.ledger import SqliteLedger
+    from adapters.sqlite.payments import SqlitePayments
     from adapters.sqlite.preferences import SqlitePreferences
     from adapters.sqlite.users import SqliteUsers
     from adapters.system_clock import SystemClock
-    from adapters.telegram import TelegramFiles, TelegramMessenger
+    from adapters.telegram import TelegramFiles, TelegramMessenger, TelegramStars
     from paintcore.dialog import DialogNotifier
     from paintcore.domain.moderation import KidSafetyWordList
     from paintcore.moderation import ModerationChain
@@ -54,12 +56,14 @@ if TYPE_CHECKING:
         Pacer,
         PageFinisher,
         PageOrders,
+        Payments,
         PhotoTracer,
         Preferences,
         Storage,
         TaskQueue,
         Users,
     )
+    from paintcore.ports.payments import PaymentGateway
 
     from .lifecycle import WorkerPool
 
@@ -72,14 +76,16 @@ if TYPE_CHECKING:
         jobs: tuple[SqliteJobs, MongoJobs, memory.InMemoryJobs],
         talks: tuple[SqliteConversations, MongoConversations, memory.InMemoryConversations],
         prefs: tuple[SqlitePreferences, MongoPreferences, memory.InMemoryPreferences],
+        pays: tuple[SqlitePayments, MongoPayments, memory.InMemoryPayments],
     ) -> tuple[
         tuple[Users, Users, Users],
         tuple[Ledger, Ledger, Ledger],
         tuple[Jobs, Jobs, Jobs],
         tuple[Conversations, Conversations, Conversations],
         tuple[Preferences, Preferences, Preferences],
+        tuple[Payments, Payments, Payments],
     ]:
-        return users, ledgers, jobs, talks, prefs
+        return users, ledgers, jobs, talks, prefs, pays
 
     def stores(
         a: SqliteStore, b: MongoStore, c: memory.InMemoryStore
@@ -125,3 +131,8 @@ if TYPE_CHECKING:
         pacers: tuple[IntervalPacer, memory.CountingPacer],
     ) -> tuple[tuple[TaskQueue, TaskQueue], WorkerPool, tuple[Pacer, Pacer]]:
         return queues, pool, pacers
+
+    def payments(
+        gateways: tuple[TelegramStars, memory.InMemoryPaymentGateway],
+    ) -> tuple[PaymentGateway, PaymentGateway]:
+        return gateways

@@ -4,7 +4,9 @@ application from here and override what they replace (dependency-injector's `ove
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from dependency_injector import providers
 
@@ -21,19 +23,33 @@ from paintcore.dialog import (
     HealthReplies,
     PageRequests,
     PageSettings,
+    Shop,
     SupportReplies,
+    UserAdmin,
 )
 from paintcore.domain.tasks import PAGE, page_handler
+from paintcore.ports import PaymentGateway
 from paintcore.usecases import (
     Broadcast,
+    CheckPreCheckout,
+    CreditPayment,
     GetBalance,
+    GrantCredits,
     HealthCheck,
+    JobsReport,
     MakePage,
+    ReconcilePayments,
     RecoverJobs,
+    RefundPayment,
     RegisterUser,
     RequestColoringPage,
     RunGeneration,
+    SendInvoice,
+    SetBanned,
+    Stats,
     Support,
+    UserReport,
+    VerifyLedger,
 )
 from paintcore.usecases.lease import Revocations
 
@@ -46,6 +62,13 @@ DIALOG_WORKERS = 8
 # Shorter than the stop timeout in telegram_modes, so a stop can wait for the last poll to return
 # and confirm what was handled.
 LONG_POLL_SECONDS = 10
+T = TypeVar("T")
+
+
+def _if_paying(kind: Callable[..., T], gateway: PaymentGateway | None, **ports: object) -> T | None:
+    """A use case of the shop when there is a payment provider (Telegram), else None (the
+    console: the shop then points at Telegram)."""
+    return None if gateway is None else kind(gateway=gateway, **ports)
 
 
 class Container(Ports):
@@ -134,6 +157,7 @@ class Container(Ports):
         messenger=Ports.messenger,
         support=support_contact,
         clock=Ports.clock,
+        packs=Ports.settings.provided.packs,
     )
     page_settings = providers.Singleton(
         PageSettings, preferences=Ports.preferences, messenger=Ports.messenger
@@ -146,6 +170,7 @@ class Container(Ports):
         messenger=Ports.messenger,
         users=Ports.users,
         welcome_photos=Ports.settings.provided.welcome_photos,
+        packs=Ports.settings.provided.packs,
     )
     support_replies = providers.Singleton(
         SupportReplies, support=support_contact, messenger=Ports.messenger
@@ -169,10 +194,92 @@ class Container(Ports):
         # Telegram's limit for one text: the core knows no platform's.
         max_text_length=TELEGRAM_TEXT_LIMIT,
     )
+    # Admin tools for users (/user, /grant, /ban, /unban, /stats, /jobs) and the operators'
+    # `paintbot stats` and `paintbot ledger verify`.
+    stats = providers.Singleton(
+        Stats,
+        users=Ports.users,
+        jobs=Ports.jobs,
+        payments=Ports.store.provided.payments,
+        clock=Ports.clock,
+    )
+    verify_ledger = providers.Singleton(VerifyLedger, users=Ports.users, ledger=Ports.ledger)
+    user_admin = providers.Singleton(
+        UserAdmin,
+        users=Ports.users,
+        grant_credits=providers.Singleton(GrantCredits, users=Ports.users, ledger=Ports.ledger),
+        set_banned=providers.Singleton(SetBanned, users=Ports.users),
+        user_report=providers.Singleton(
+            UserReport,
+            users=Ports.users,
+            ledger=Ports.ledger,
+            jobs=Ports.jobs,
+            payments=Ports.store.provided.payments,
+        ),
+        stats=stats,
+        jobs_report=providers.Singleton(JobsReport, jobs=Ports.jobs),
+        messenger=Ports.messenger,
+        max_text_length=TELEGRAM_TEXT_LIMIT,
+        admin_ids=Ports.admin_ids,
+    )
+    # The shop: packs for Telegram Stars, the checkout, crediting once, /refund, reconciliation.
+    packs = Ports.settings.provided.packs
+    payments = Ports.store.provided.payments
+    send_invoice = providers.Singleton(_if_paying, SendInvoice, Ports.payment_gateway, packs=packs)
+    check_pre_checkout = providers.Singleton(
+        _if_paying, CheckPreCheckout, Ports.payment_gateway, users=Ports.users, packs=packs
+    )
+    credit_payment = providers.Singleton(
+        _if_paying,
+        CreditPayment,
+        Ports.payment_gateway,
+        payments=payments,
+        ledger=Ports.ledger,
+        clock=Ports.clock,
+        packs=packs,
+    )
+    refund_payment = providers.Singleton(
+        _if_paying,
+        RefundPayment,
+        Ports.payment_gateway,
+        payments=payments,
+        ledger=Ports.ledger,
+        clock=Ports.clock,
+    )
+    reconcile_payments = providers.Singleton(
+        _if_paying,
+        ReconcilePayments,
+        Ports.payment_gateway,
+        payments=payments,
+        credit=credit_payment,
+        clock=Ports.clock,
+    )
+    shop = providers.Singleton(
+        Shop,
+        packs=packs,
+        messenger=Ports.messenger,
+        users=Ports.users,
+        support=support_contact,
+        send_invoice=send_invoice,
+        check_pre_checkout=check_pre_checkout,
+        credit_payment=credit_payment,
+        refund_payment=refund_payment,
+        admin_ids=Ports.admin_ids,
+        fallback_language=Ports.settings.provided.language,
+        terms=Ports.settings.provided.shop_texts.call("terms"),
+        paysupport=Ports.settings.provided.shop_texts.call("paysupport"),
+    )
     dialog = providers.Singleton(
         Dialog,
         groups=providers.List(
-            page_requests, page_settings, account, support_replies, health_replies, admin_tools
+            page_requests,
+            page_settings,
+            account,
+            support_replies,
+            health_replies,
+            admin_tools,
+            user_admin,
+            shop,
         ),
         users=Ports.users,
         register=register_user,
@@ -187,6 +294,7 @@ class Container(Ports):
         bot=Ports.telegram_bot,
         on_message=dialog.provided.handle,
         on_callback=dialog.provided.handle_callback,
+        on_payment=dialog.provided.handle_payment,
         apology=dialog.provided.apology,
         too_fast=dialog.provided.too_fast,
         updates=Ports.store.provided.updates,  # handled once across restarts and instances

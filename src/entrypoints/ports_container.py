@@ -24,6 +24,7 @@ from adapters.telegram import (
     TelegramCaller,
     TelegramFiles,
     TelegramMessenger,
+    TelegramStars,
     make_bot,
 )
 from paintcore.domain.moderation import KidSafetyWordList
@@ -140,6 +141,11 @@ class Ports(containers.DeclarativeContainer):
         channel,
         console=providers.Object(None),  # a terminal sends no photos
         telegram=providers.Singleton(TelegramFiles, bot=telegram_bot, caller=telegram_caller),
+    )
+    payment_gateway = providers.Selector(
+        channel,
+        telegram=providers.Singleton(TelegramStars, bot=telegram_bot, caller=telegram_caller),
+        console=providers.Object(None),  # a terminal cannot pay
     )
 
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(

@@ -7,6 +7,7 @@ from datetime import timedelta
 import structlog
 
 from paintcore.domain.conversation import EXPECTATION_LIFETIME
+from paintcore.usecases import ReconcilePayments, ReconciliationReport
 
 from .container import Container
 from .periodic import Every
@@ -17,15 +18,53 @@ log = structlog.get_logger(__name__)
 # Telegram keeps an unconfirmed update for 24 hours; a record of a handled one is kept twice that,
 # so a redelivery is always recognised, and then forgotten.
 HANDLED_UPDATES_KEPT = timedelta(hours=48)
+# Telegram drops an undelivered update after 24 hours; the provider's list of charges is read
+# this often (the first time one interval after start) to credit payments whose update was lost.
+PAYMENTS_RECONCILED_EVERY = timedelta(hours=1)
 
 
-def start_recovery(container: Container, settings: Settings) -> Every:
+def reconcile_payments(container: Container) -> ReconciliationReport | None:
+    """Credit what the provider settled and the bot never saw, then tell the buyers and the
+    admins (refunds, failed refunds, refunds made outside the bot); None without a provider."""
+    reconcile: ReconcilePayments | None = container.reconcile_payments()
+    if reconcile is None:
+        return None
+    report = reconcile()
+    if report.needs_attention:
+        log.warning(
+            "payments reconciled",
+            credited=len(report.credited),
+            refunded=len(report.refunded),
+            refund_failed=len(report.refund_failed),
+            refunded_outside=len(report.refunded_outside),
+        )
+    container.shop().announce(report)
+    return report
+
+
+def start_recovery(
+    container: Container,
+    settings: Settings,
+    *,
+    reconcile_every: timedelta = PAYMENTS_RECONCILED_EVERY,
+) -> Every:
     """Finish half-done credit movements (MongoDB's outbox; nothing to do on SQLite), then refund
     jobs left running and, at start-up only, re-enqueue queued ones, then forget expectations a day
     old (the dialog ignores them anyway) and records of updates handled two days ago; repeat every
-    max(5 s, PAINTBOT_JOB_TIMEOUT / 4) in a background thread. Stop the returned ticker on exit."""
+    max(5 s, PAINTBOT_JOB_TIMEOUT / 4) in a background thread, and on the first tick after each
+    `reconcile_every` also reconcile payments. Stop the returned ticker on exit."""
     store, recover = container.store(), container.recover_jobs()
     conversations, clock = container.conversations(), container.clock()
+    next_reconciliation = [clock.now() + reconcile_every]
+
+    def reconcile_when_due() -> None:
+        if clock.now() < next_reconciliation[0]:
+            return
+        next_reconciliation[0] = clock.now() + reconcile_every
+        try:
+            reconcile_payments(container)
+        except Exception:  # the provider or the network: the next hour tries again
+            log.exception("payment reconciliation failed")
 
     def heal(*, requeue: bool) -> None:
         healed = store.reconcile()
@@ -39,6 +78,7 @@ def start_recovery(container: Container, settings: Settings) -> Every:
         forgotten = store.updates.sweep(clock.now() - HANDLED_UPDATES_KEPT)
         if forgotten:
             log.info("records of old updates forgotten", count=forgotten)
+        reconcile_when_due()
 
     heal(requeue=True)
     return Every(

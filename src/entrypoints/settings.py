@@ -11,10 +11,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.openai_images import RETIRED_MODELS
 from paintcore.dialog import SUPPORTED
+from paintcore.domain.payments import Pack, parse_packs
 
 # openai 3.54 marks dall-e-2/3 retired (2026-05-12) and gpt-image-1 shut down (2026-10-23), naming
 # gpt-image-2.5-sunburst as the replacement: see docs/ARCHITECTURE.md, "Image model".
 DEFAULT_IMAGE_MODEL = "gpt-image-2.5-sunburst"
+DEFAULT_PACKS = "10:50,30:120,100:350"  # pages:Stars
 
 
 # Telegram user ids have at most 52 significant bits (Bot API docs); SQLite stores them as 64-bit.
@@ -86,6 +88,15 @@ class Settings(BaseSettings):
     # day a vanished worker's page holds its credit longer than anyone waits, and far beyond
     # (1e12, inf) the recovery's date arithmetic overflows.
     job_timeout: float = Field(600, alias="PAINTBOT_JOB_TIMEOUT", ge=1, le=86_400)
+    # What a user can buy with Telegram Stars, "pages:stars,..."; one pack per number of pages.
+    packs: Annotated[tuple[Pack, ...], NoDecode] = Field(
+        parse_packs(DEFAULT_PACKS), alias="PAINTBOT_PACKS"
+    )
+    # Telegram's rules for digital goods: /terms and /paysupport; unset -> the catalogs' texts.
+    terms_ru: str | None = Field(None, alias="PAINTBOT_TERMS_RU")
+    terms_en: str | None = Field(None, alias="PAINTBOT_TERMS_EN")
+    paysupport_ru: str | None = Field(None, alias="PAINTBOT_PAYSUPPORT_RU")
+    paysupport_en: str | None = Field(None, alias="PAINTBOT_PAYSUPPORT_EN")
 
     @field_validator(
         "bot_token", "openai_api_key", "mongodb_uri", "redis_url", "webhook_secret", mode="before"
@@ -127,6 +138,19 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split(value)
+
+    @field_validator("packs", mode="before")
+    @classmethod
+    def _packs(cls, value: object) -> object:
+        return parse_packs(value) if isinstance(value, str) else value
+
+    @field_validator("terms_ru", "terms_en", "paysupport_ru", "paysupport_en")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        # A .env file has no newlines in a value: "\n" written there is one.
+        if value is None:
+            return None
+        return value.strip().replace("\\n", "\n") or None
 
     @field_validator("language", "log_level", mode="before")
     @classmethod
@@ -184,6 +208,11 @@ class Settings(BaseSettings):
         if self.storage is not None:
             return self.storage
         return "mongo" if self.mongodb_uri is not None else "sqlite"
+
+    def shop_texts(self, prefix: str) -> dict[str, str]:
+        """The configured `terms` or `paysupport` text per language (only those set)."""
+        texts = {lang: getattr(self, f"{prefix}_{lang}") for lang in ("ru", "en")}
+        return {lang: text for lang, text in texts.items() if text}
 
     def require_bot_token(self) -> str:
         """The bot token; SettingsError when it is missing (only Telegram modes need it)."""

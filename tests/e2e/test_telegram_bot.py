@@ -67,6 +67,7 @@ def test_new_users_start_gets_the_welcome_and_the_menu(bot: RunningBot) -> None:
     assert isinstance(keyboard, dict)
     assert [[b["text"] for b in row] for row in keyboard["keyboard"]] == [
         ["Получить раскраску"],
+        ["Купить раскраски"],
         ["Настройки", "Поддержка"],
     ]
 
@@ -77,6 +78,7 @@ def test_english_user_gets_english_labels(bot: RunningBot) -> None:
     markup = bot.fake.calls_of("sendMessage")[-1].params["reply_markup"]
     assert [[b["text"] for b in row] for row in markup["keyboard"]] == [
         ["Get a coloring page"],
+        ["Buy pages"],
         ["Settings", "Support"],
     ]  # type: ignore[index]
 

@@ -19,6 +19,7 @@ from adapters.memory import (
     InMemoryJobs,
     InMemoryLedger,
     InMemoryMessenger,
+    InMemoryPaymentGateway,
     InMemoryPreferences,
     InMemoryStore,
     InMemoryUsers,
@@ -53,6 +54,7 @@ class World:
     run_generation: RunGeneration
     recover: RecoverJobs
     dialog: Dialog
+    gateway: InMemoryPaymentGateway
     update_id: int = 0
 
     def say(
@@ -93,6 +95,7 @@ def build_world(
     clock, messenger, queue = ManualClock(), InMemoryMessenger(), InMemoryJobQueue()
     generator, finisher, tracer = FakeImageGenerator(), FakePageFinisher(), FakePhotoTracer()
     attachments = InMemoryAttachments()
+    gateway = InMemoryPaymentGateway()
     for provider, fake in (
         (container.clock, clock),
         (container.messenger, messenger),
@@ -101,6 +104,7 @@ def build_world(
         (container.finisher, finisher),
         (container.tracer, tracer),
         (container.attachments, attachments),
+        (container.payment_gateway, gateway),
         (container.pacer, CountingPacer()),
         (container.moderator, container.word_list()),  # never OpenAI's, whatever the env says
     ):
@@ -126,4 +130,5 @@ def build_world(
         container.run_generation(),
         container.recover_jobs(),
         container.dialog(),
+        gateway,
     )

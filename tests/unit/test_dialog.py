@@ -14,8 +14,10 @@ from paintcore.domain.messages import Keyboard
 from paintcore.domain.users import Profile, UserId
 from support.world import ADMIN, World, build_world
 
-MENU_RU = Keyboard(rows=(("Получить раскраску",), ("Настройки", "Поддержка")))
-MENU_EN = Keyboard(rows=(("Get a coloring page",), ("Settings", "Support")))
+MENU_RU = Keyboard(
+    rows=(("Получить раскраску",), ("Купить раскраски",), ("Настройки", "Поддержка"))
+)
+MENU_EN = Keyboard(rows=(("Get a coloring page",), ("Buy pages",), ("Settings", "Support")))
 
 
 def _page_flow(

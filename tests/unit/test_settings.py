@@ -38,6 +38,11 @@ ALL_VARIABLES = [
     "PAINTBOT_LOG_FORMAT",
     "PAINTBOT_LOG_LEVEL",
     "PAINTBOT_JOB_TIMEOUT",
+    "PAINTBOT_PACKS",
+    "PAINTBOT_TERMS_RU",
+    "PAINTBOT_TERMS_EN",
+    "PAINTBOT_PAYSUPPORT_RU",
+    "PAINTBOT_PAYSUPPORT_EN",
 ]
 
 
@@ -52,6 +57,50 @@ def test_defaults_need_no_configuration() -> None:
     assert s.free_generations == 10 and s.language == "ru" and s.generation_concurrency == 8
     assert s.db_path == Path("paintbot.sqlite3") and s.admin_ids == () and s.bot_token is None
     assert s.image_model == DEFAULT_IMAGE_MODEL and "dall-e" not in s.image_model
+
+
+def test_packs_default_to_three_and_are_read_as_pages_and_stars(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert [(p.pages, p.price, p.currency) for p in load_settings(None).packs] == [
+        (10, 50, "XTR"),
+        (30, 120, "XTR"),
+        (100, 350, "XTR"),
+    ]
+    monkeypatch.setenv("PAINTBOT_PACKS", " 50:200 , 5:25 ")
+    assert [(p.pages, p.price) for p in load_settings(None).packs] == [(5, 25), (50, 200)]
+
+
+@pytest.mark.parametrize(
+    "value", ["10", "10:x", "0:50", "10:0", "10:50,10:60", ",", "10:50:XTR", "20000:5"]
+)
+def test_a_bad_pack_list_stops_start_up_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("PAINTBOT_PACKS", value)
+    with pytest.raises(SettingsError, match=r"PAINTBOT_PACKS"):
+        load_settings(None)
+
+
+def test_a_bad_pack_list_exits_2_with_one_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PAINTBOT_PACKS", "ten:50")
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Invalid settings:") and "PAINTBOT_PACKS" in err
+
+
+def test_terms_and_paysupport_texts_are_optional_per_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings(None).shop_texts("terms") == {}
+    monkeypatch.setenv("PAINTBOT_TERMS_EN", "  Line one\\nline two ")
+    monkeypatch.setenv("PAINTBOT_PAYSUPPORT_RU", "Пишите @pay")
+    monkeypatch.setenv("PAINTBOT_PAYSUPPORT_EN", "   ")
+    s = load_settings(None)
+    assert s.shop_texts("terms") == {"en": "Line one\nline two"}
+    assert s.shop_texts("paysupport") == {"ru": "Пишите @pay"}
 
 
 @pytest.mark.parametrize("model", ["dall-e-3", "DALL-E-2", "gpt-image-1"])

@@ -16,9 +16,11 @@ from .page_settings import PageSettings
 from .router import Dialog
 from .routes import ROUTES, command_menu
 from .routing import Press, Route, RouteTable
+from .shop import Shop
 from .support import SupportReplies
 from .texts import SUPPORTED, Texts, pick_language
 from .tools import FileIdTool
+from .user_admin import UserAdmin
 
 __all__ = [
     "ROUTES",
@@ -38,9 +40,11 @@ __all__ = [
     "Press",
     "Route",
     "RouteTable",
+    "Shop",
     "SuccessfulPayment",
     "SupportReplies",
     "Texts",
+    "UserAdmin",
     "command_menu",
     "pick_language",
     "what_was_drawn",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.payments import Pack
 from ..ports import Conversations, Messenger, Users
 from ..usecases import GetBalance, RegisterUser
 from .events import IncomingMessage
 from .menu import main_menu
+from .shop_texts import packs_keyboard
 from .texts import Texts
 
 
@@ -19,6 +21,7 @@ class Account:
     messenger: Messenger
     users: Users
     welcome_photos: tuple[str, ...] = ()
+    packs: tuple[Pack, ...] = ()  # offered under the balance
 
     def welcome(self, event: IncomingMessage, t: Texts) -> None:
         """Register the sender (once, however often they /start) and greet them with the menu."""
@@ -43,7 +46,11 @@ class Account:
 
     def show_balance(self, event: IncomingMessage, t: Texts) -> None:
         b = self.balance(user_id=event.sender.id)
-        self.messenger.send_text(event.chat_id, t("balance", free=b.free, paid=b.paid, held=b.held))
+        self.messenger.send_text(
+            event.chat_id,
+            t("balance", free=b.free, paid=b.paid, held=b.held),
+            keyboard=packs_keyboard(t, self.packs) if self.packs else None,
+        )
 
     def cancel(self, event: IncomingMessage, t: Texts) -> None:
         """Forget whatever the conversation expected, and say whether there was anything."""

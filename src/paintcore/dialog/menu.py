@@ -8,12 +8,13 @@ from .texts import Texts, labels
 GET_PAGE = "button_get_page"
 SUPPORT = "button_support"
 SETTINGS = "button_settings"
-_BUTTONS = (GET_PAGE, SUPPORT, SETTINGS)
+BUY = "button_buy"
+_BUTTONS = (GET_PAGE, SUPPORT, SETTINGS, BUY)
 _LABELS = {key: labels(key) for key in _BUTTONS}
 
 
 def main_menu(t: Texts) -> Keyboard:
-    return Keyboard(rows=((t(GET_PAGE),), (t(SETTINGS), t(SUPPORT))))
+    return Keyboard(rows=((t(GET_PAGE),), (t(BUY),), (t(SETTINGS), t(SUPPORT))))
 
 
 def button_of(text: str) -> str | None:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from ..domain.conversation import Awaiting, ConversationState
 from ..domain.errors import InvalidPrompt, JobInFlight, PromptRejected, QuotaExceeded, UserBanned
+from ..domain.payments import Pack
 from ..ports import Clock, Conversations, Messenger, Preferences
 from ..usecases import RequestColoringPage, Support
 from .events import IncomingMessage
 from .menu import main_menu
 from .notifier import short
 from .settings import current_options, settings_keyboard
+from .shop_texts import packs_keyboard
 from .texts import Texts
 
 
@@ -23,6 +25,7 @@ class PageRequests:
     messenger: Messenger
     support: Support
     clock: Clock
+    packs: tuple[Pack, ...] = ()  # offered when the credits run out
 
     def ask(self, event: IncomingMessage, t: Texts) -> None:
         """Expect a description next; the level/style buttons ride along, so the shortest path
@@ -71,7 +74,8 @@ class PageRequests:
             self.conversations.clear(uid)
             contact = self.support()
             reply = t("no_credits_support", contact=contact) if contact else t("no_credits")
-            self.messenger.send_text(chat, reply, keyboard=main_menu(t))
+            menu = packs_keyboard(t, self.packs) if self.packs else main_menu(t)
+            self.messenger.send_text(chat, reply, keyboard=menu)
             return
         except JobInFlight:
             self.messenger.send_text(chat, t("job_in_flight"))

@@ -22,6 +22,7 @@ from .events import (
 from .menu import button_of, command_of, main_menu
 from .routes import ROUTES
 from .routing import Route, RouteTable
+from .shop import Shop
 from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
@@ -102,15 +103,42 @@ class Dialog:
         self._guarded(event.update_id, event.sender.id, event.chat_id, t, press)
 
     def handle_payment(self, event: PreCheckoutQuery | SuccessfulPayment) -> None:
-        """Payment updates are typed already; no group handles them until the shop is built."""
-        log.warning(
-            "payment update not handled",
+        """A pre-checkout or a successful payment, to the shop. Never raises: a checkout that
+        could not be judged is refused with a short apology (the payer is not left waiting),
+        and a payment that could not be credited is apologised for (reconciliation credits it)."""
+        t = self._texts(event.sender.language_code)
+        log.info(
+            "payment",
             extra={
                 "update_id": event.update_id,
                 "user_id": event.sender.id,
                 "kind": type(event).__name__,
             },
         )
+        shop = self._by_type.get(Shop)
+        if not isinstance(shop, Shop):  # a dialog built without the shop (a custom table)
+            log.error("no shop to take a payment", extra={"update_id": event.update_id})
+            return
+        if isinstance(event, SuccessfulPayment):
+            self._guarded(
+                event.update_id,
+                event.sender.id,
+                event.chat_id,
+                t,
+                lambda: shop.paid(event, t),
+                apology="payment_error",
+            )
+            return
+        try:
+            shop.pre_checkout(event, t)
+        except Exception:
+            log.exception(
+                "checkout failed", extra={"update_id": event.update_id, "user_id": event.sender.id}
+            )
+            try:
+                shop.refuse_checkout(event, t("checkout_failed"))
+            except Exception:
+                log.warning("checkout refusal not delivered", exc_info=True)
 
     def apology(self, language_code: str | None) -> str:
         """The short apology an adapter sends when an update could not be handled at all."""
@@ -181,7 +209,14 @@ class Dialog:
         return Texts(pick_language(language_code, self.fallback_language))
 
     def _guarded(
-        self, update_id: int, user_id: UserId, chat_id: int, t: Texts, work: Callable[[], None]
+        self,
+        update_id: int,
+        user_id: UserId,
+        chat_id: int,
+        t: Texts,
+        work: Callable[[], None],
+        *,
+        apology: str = "error",
     ) -> None:
         try:
             work()
@@ -189,10 +224,10 @@ class Dialog:
             mark_blocked(self.users, user_id)
         except StorageUnavailable:
             log.warning("storage unavailable", exc_info=True, extra={"update_id": update_id})
-            self._say(chat_id, update_id, t("storage_down"))
+            self._say(chat_id, update_id, t("storage_down" if apology == "error" else apology))
         except Exception:
             log.exception("handler failed", extra={"update_id": update_id, "user_id": user_id})
-            self._say(chat_id, update_id, t("error"))
+            self._say(chat_id, update_id, t(apology))
 
     def _say(self, chat_id: int, update_id: int, text: str) -> None:
         try:

@@ -7,13 +7,16 @@ from .account import Account
 from .admin import AdminTools
 from .events import MessageKind
 from .health import HealthReplies
-from .menu import GET_PAGE, SETTINGS, SUPPORT
+from .menu import BUY, GET_PAGE, SETTINGS, SUPPORT
 from .page_requests import PageRequests
 from .page_settings import PageSettings
 from .routing import Press, Route, RouteTable
 from .settings import LEVEL_PREFIX, STYLE_PREFIX
+from .shop import Shop
+from .shop_texts import PACK_PREFIX
 from .support import SupportReplies
 from .texts import Texts
+from .user_admin import UserAdmin
 
 # Commands in the order the messenger's menu lists those with in_menu.
 ROUTES = RouteTable(
@@ -29,10 +32,22 @@ ROUTES = RouteTable(
         Route(HealthReplies, HealthReplies.check, command="check", in_menu=True),
         Route(Account, Account.cancel, command="cancel", in_menu=True),
         Route(SupportReplies, SupportReplies.contact, command="support", in_menu=True),
+        Route(Shop, Shop.offer, command="buy", in_menu=True),
+        # Telegram's rules for digital goods: both in the command menu.
+        Route(Shop, Shop.show_paysupport, command="paysupport", in_menu=True),
+        Route(Shop, Shop.show_terms, command="terms", in_menu=True),
+        Route(Shop, Shop.refund, command="refund", admin_only=True),
         Route(AdminTools, AdminTools.broadcast, command="broadcast", admin_only=True),
+        Route(UserAdmin, UserAdmin.show_user, command="user", admin_only=True),
+        Route(UserAdmin, UserAdmin.grant, command="grant", admin_only=True),
+        Route(UserAdmin, UserAdmin.ban, command="ban", admin_only=True),
+        Route(UserAdmin, UserAdmin.unban, command="unban", admin_only=True),
+        Route(UserAdmin, UserAdmin.show_stats, command="stats", admin_only=True),
+        Route(UserAdmin, UserAdmin.show_jobs, command="jobs", admin_only=True),
         Route(PageRequests, PageRequests.ask, button=GET_PAGE),
         Route(SupportReplies, SupportReplies.contact, button=SUPPORT),
         Route(PageSettings, PageSettings.show, button=SETTINGS),
+        Route(Shop, Shop.offer, button=BUY),
         # An admin learns a file's id to use it as a welcome photo; with a caption, an admin's
         # photo is a page request, as everyone's is.
         Route(
@@ -50,6 +65,7 @@ ROUTES = RouteTable(
     presses=(
         Press(PageSettings, PageSettings.press, prefix=LEVEL_PREFIX),
         Press(PageSettings, PageSettings.press, prefix=STYLE_PREFIX),
+        Press(Shop, Shop.press, prefix=PACK_PREFIX),
     ),
 )
 

@@ -1,0 +1,133 @@
+"""CreditPayment: a successful payment becomes its pack's pages exactly once, or its money goes back.
+
+Order, and why it is money-safe:
+
+1. Judge the payment as its invoice was issued (`payment_rules`). One that cannot be honoured (a
+   forged payload, a pack no longer on sale, another amount or currency, a payer who is not the
+   buyer) is refunded through the gateway and credits nothing: money taken is never kept. It is
+   not recorded (a payment record is pages sold); the provider's list of settled charges is its
+   record: a redelivery's refund is refused as done already, which that list confirms, and a
+   refund that did not go through leaves no refund on the list, so the next delivery or
+   reconciliation tries again (the caller tells the admins meanwhile).
+2. An honoured one is granted to the paid bucket under `purchase_key(charge_id)` FIRST, then
+   recorded. The ledger key makes the credit exactly-once whoever delivers it (twice, after a
+   restart, two processes at once); granting before recording means a payment the store knows
+   is always credited, so a crash between the two leaves an unknown payment that the redelivery
+   or reconciliation credits (its grant then a no-op, its record added).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..domain.credits import Balance, Bucket, TransactionKind, purchase_key
+from ..domain.errors import PaintError, PaymentRefused
+from ..domain.payments import Pack, Payment, PaymentState
+from ..domain.users import UserId
+from ..ports import Clock, Ledger, PaymentGateway, Payments
+from .payment_rules import PaymentProblem, payment_problem, refunded_at_provider
+
+log = logging.getLogger(__name__)
+
+
+class CreditOutcome(enum.StrEnum):
+    CREDITED = "credited"  # the pages were granted now
+    ALREADY = "already"  # credited before: a redelivery, nothing changed
+    REFUNDED = "refunded"  # could not be honoured; the money went back now
+    REFUNDED_BEFORE = "refunded_before"  # could not be honoured and was refunded before
+    REFUND_FAILED = "refund_failed"  # could not be honoured, and the refund did not go through
+
+
+@dataclass(frozen=True, slots=True)
+class Crediting:
+    outcome: CreditOutcome
+    payment: Payment
+    balance: Balance  # the payer's wallet afterwards
+    problem: PaymentProblem | None = None  # why it could not be honoured
+    error: str = ""  # why its refund did not go through
+
+
+@dataclass(frozen=True, slots=True)
+class CreditPayment:
+    gateway: PaymentGateway
+    payments: Payments
+    ledger: Ledger
+    clock: Clock
+    packs: tuple[Pack, ...]
+
+    def __call__(
+        self,
+        *,
+        charge_id: str,
+        payer: UserId,
+        currency: str,
+        total_amount: int,
+        payload: str,
+        provider_charge_id: str = "",
+        at: datetime | None = None,
+    ) -> Crediting:
+        invoice, problem = payment_problem(
+            self.packs, payload=payload, payer=payer, currency=currency, total_amount=total_amount
+        )
+        pages = invoice.pack.pages if invoice is not None and problem is None else 0
+        record = Payment(
+            charge_id=charge_id,
+            provider=self.gateway.provider,
+            user_id=payer,
+            pages=pages,
+            amount=total_amount,
+            currency=currency,
+            created_at=at or self.clock.now(),
+            provider_charge_id=provider_charge_id,
+        )
+        if problem is not None:
+            return self._give_back(record, problem)
+        granted = self.ledger.grant(
+            user_id=payer,
+            amount=pages,
+            key=purchase_key(charge_id),
+            kind=TransactionKind.PURCHASE,
+            bucket=Bucket.PAID,
+        )
+        self.payments.add(record)
+        log.info(
+            "payment credited" if granted else "payment credited before",
+            extra={"user_id": payer, "charge_id": charge_id, "pages": pages},
+        )
+        return Crediting(
+            CreditOutcome.CREDITED if granted else CreditOutcome.ALREADY,
+            self.payments.get(charge_id) or record,
+            self.ledger.balance(payer),
+        )
+
+    def _give_back(self, record: Payment, problem: PaymentProblem) -> Crediting:
+        known = self.payments.get(record.charge_id)
+        if known is not None:  # credited while its pack was on sale: a refund now is /refund's
+            return Crediting(CreditOutcome.ALREADY, known, self.ledger.balance(known.user_id))
+        log.warning(
+            "payment cannot be honoured, refunding",
+            extra={"user_id": record.user_id, "charge_id": record.charge_id, "reason": problem},
+        )
+        outcome = CreditOutcome.REFUNDED
+        try:
+            self.gateway.refund(user_id=record.user_id, charge_id=record.charge_id)
+        except PaymentRefused as exc:
+            if not refunded_at_provider(self.gateway, record.charge_id, since=record.created_at):
+                return self._failed(record, problem, str(exc))
+            outcome = CreditOutcome.REFUNDED_BEFORE  # a redelivery, a racer, or by hand
+        except PaintError as exc:
+            return self._failed(record, problem, str(exc))
+        refunded = replace(record, state=PaymentState.REFUNDED, refunded_at=self.clock.now())
+        return Crediting(outcome, refunded, self.ledger.balance(record.user_id), problem)
+
+    def _failed(self, record: Payment, problem: PaymentProblem, error: str) -> Crediting:
+        log.error(
+            "refund of a payment that cannot be honoured failed",
+            extra={"user_id": record.user_id, "charge_id": record.charge_id, "error": error},
+        )
+        return Crediting(
+            CreditOutcome.REFUND_FAILED, record, self.ledger.balance(record.user_id), problem, error
+        )
