@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from entrypoints.container import Container
-from entrypoints.settings import load_settings
+from entrypoints.settings_loading import load_settings
 from paintcore.domain.pages import AgeLevel, PageOptions
 
 ROOT = Path(__file__).resolve().parents[1]

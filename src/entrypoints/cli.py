@@ -27,7 +27,8 @@ from .migrate import run_migrate
 from .payments_cli import add_parser as add_payments_parser
 from .payments_cli import run_payments
 from .recovery import start_recovery
-from .settings import Settings, SettingsError, load_settings, telegram_id, url_secrets
+from .settings import Settings, SettingsError, telegram_id, url_secrets
+from .settings_loading import load_settings
 from .telegram_modes import run_bot, run_get_id
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -17,6 +17,7 @@ from adapters.openai_images import (
     OpenAIPhotoTracer,
     make_client,
 )
+from adapters.pacing import IntervalPacer
 from adapters.pages import ColoringPageFinisher
 from adapters.sqlite import SqliteStore
 from adapters.system_clock import SystemClock
@@ -75,6 +76,7 @@ class Ports(containers.DeclarativeContainer):
     preferences = providers.Callable(lambda store: store.preferences, store)
     updates = providers.Callable(lambda store: store.updates, store)
     flags = providers.Callable(lambda store: store.flags, store)
+    payments = providers.Callable(lambda store: store.payments, store)
 
     # The image backend: OpenAI when OPENAI_API_KEY is set, else the offline generator and tracer.
     backend = providers.Callable(_backend, settings)
@@ -148,6 +150,7 @@ class Ports(containers.DeclarativeContainer):
         console=providers.Object(None),  # a terminal cannot pay
     )
 
+    pacer = providers.Singleton(IntervalPacer, rate=settings.provided.broadcast_rate)
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
         frozenset, settings.provided.admin_ids
     )

@@ -13,7 +13,8 @@ import structlog
 
 from entrypoints import cli
 from entrypoints.logging import configure_logging
-from entrypoints.settings import DEFAULT_IMAGE_MODEL, SettingsError, load_settings
+from entrypoints.settings import DEFAULT_IMAGE_MODEL, SettingsError
+from entrypoints.settings_loading import load_settings
 
 ALL_VARIABLES = [
     "BOT_TOKEN",

@@ -1,0 +1,161 @@
+"""The use cases, wired on the adapters `Ports` chooses: the middle of the composition root
+(container.py adds the dialog and the Telegram loop on top)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from dependency_injector import providers
+
+from adapters.queue import InProcessJobQueue
+from paintcore.dialog import DialogNotifier
+from paintcore.domain.tasks import PAGE, page_handler
+from paintcore.ports import PaymentGateway
+from paintcore.usecases import (
+    CheckPreCheckout,
+    CreditPayment,
+    GetBalance,
+    HealthCheck,
+    MakePage,
+    ReconcilePayments,
+    RecoverJobs,
+    RefundPayment,
+    RegisterUser,
+    RequestColoringPage,
+    RunGeneration,
+    SendInvoice,
+    Stats,
+    Support,
+    VerifyLedger,
+)
+from paintcore.usecases.lease import Revocations
+
+from .ports_container import Ports
+from .workers import this_worker, worker_gone
+
+T = TypeVar("T")
+
+
+def _if_paying(kind: Callable[..., T], gateway: PaymentGateway | None, **ports: object) -> T | None:
+    """A use case of the shop when there is a payment provider (Telegram), else None (the
+    console: the shop then points at Telegram)."""
+    return None if gateway is None else kind(gateway=gateway, **ports)
+
+
+class UseCases(Ports):
+    """Use cases are cheap frozen dataclasses, built once; `Ports.x` is the adapter for x."""
+
+    notifier = providers.Singleton(
+        DialogNotifier,
+        messenger=Ports.messenger,
+        admin_ids=Ports.admin_ids,
+        fallback_language=Ports.settings.provided.language,
+        flags=Ports.flags,
+        clock=Ports.clock,
+    )
+    # A running job's lease lasts PAINTBOT_JOB_TIMEOUT and its worker renews it every quarter
+    # of that while drawing; recovery takes a job only from a worker whose lease ran out or whose
+    # process is known to be dead (entrypoints/workers.py).
+    job_lease = providers.Callable(
+        lambda s: timedelta(seconds=s), Ports.settings.provided.job_timeout
+    )
+    worker = providers.Callable(this_worker)
+    revoked = providers.Singleton(Revocations)
+    run_generation = providers.Singleton(
+        RunGeneration,
+        orders=Ports.orders,
+        users=Ports.users,
+        generator=Ports.generator,
+        finisher=Ports.finisher,
+        notifier=notifier,
+        clock=Ports.clock,
+        tracer=Ports.tracer,
+        attachments=Ports.attachments,
+        worker=worker,
+        lease_for=job_lease,
+        revoked=revoked,
+    )
+    # Background tasks by name -> the handler a worker runs them with.
+    task_handlers = providers.Dict({PAGE: providers.Callable(page_handler, run_generation)})
+    queue = providers.Singleton(
+        InProcessJobQueue,
+        handlers=task_handlers,
+        workers=Ports.settings.provided.generation_concurrency,
+    )
+    register_user = providers.Singleton(
+        RegisterUser,
+        users=Ports.users,
+        ledger=Ports.ledger,
+        clock=Ports.clock,
+        free_credits=Ports.settings.provided.free_generations,
+    )
+    request_page = providers.Singleton(
+        RequestColoringPage,
+        orders=Ports.orders,
+        queue=queue,
+        clock=Ports.clock,
+        moderator=Ports.moderator,
+    )
+    make_page = providers.Singleton(
+        MakePage, generator=Ports.generator, finisher=Ports.finisher, tracer=Ports.tracer
+    )
+    health = providers.Singleton(
+        HealthCheck, users=Ports.users, jobs=Ports.jobs, generator=Ports.generator, queue=queue
+    )
+    recover_jobs = providers.Singleton(
+        RecoverJobs,
+        jobs=Ports.jobs,
+        orders=Ports.orders,
+        queue=queue,
+        notifier=notifier,
+        clock=Ports.clock,
+        running_timeout=job_lease,
+        owner=providers.Callable(lambda: f"recovery@{this_worker()}"),
+        worker_gone=providers.Object(worker_gone),
+        revoked=revoked,
+    )
+    # Replies the dialog and the operators' commands share.
+    get_balance = providers.Singleton(GetBalance, ledger=Ports.ledger)
+    support_contact = providers.Singleton(Support, contact=Ports.settings.provided.support_contact)
+    # /stats and `paintbot stats`; `paintbot ledger verify`.
+    stats = providers.Singleton(
+        Stats,
+        users=Ports.users,
+        jobs=Ports.jobs,
+        payments=Ports.payments,
+        clock=Ports.clock,
+    )
+    verify_ledger = providers.Singleton(VerifyLedger, users=Ports.users, ledger=Ports.ledger)
+    # The shop: packs for Telegram Stars, the checkout, crediting once, /refund, reconciliation.
+    packs = Ports.settings.provided.packs
+    send_invoice = providers.Singleton(_if_paying, SendInvoice, Ports.payment_gateway, packs=packs)
+    check_pre_checkout = providers.Singleton(
+        _if_paying, CheckPreCheckout, Ports.payment_gateway, users=Ports.users, packs=packs
+    )
+    credit_payment = providers.Singleton(
+        _if_paying,
+        CreditPayment,
+        Ports.payment_gateway,
+        payments=Ports.payments,
+        ledger=Ports.ledger,
+        clock=Ports.clock,
+        packs=packs,
+    )
+    refund_payment = providers.Singleton(
+        _if_paying,
+        RefundPayment,
+        Ports.payment_gateway,
+        payments=Ports.payments,
+        ledger=Ports.ledger,
+        clock=Ports.clock,
+    )
+    reconcile_payments = providers.Singleton(
+        _if_paying,
+        ReconcilePayments,
+        Ports.payment_gateway,
+        payments=Ports.payments,
+        credit=credit_payment,
+        clock=Ports.clock,
+    )
