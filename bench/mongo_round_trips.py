@@ -36,7 +36,7 @@ _ISSUE_BUDGETS = {
     "page request (paid credit)": 3,
     "page completion (paid credit)": 3,
     "page failed (take, refund)": 3,
-    "purchase credited (record, grant)": 2,  # not met: 4 (docs/MONGO.md, "Round trips")
+    "purchase credited (ledger.purchase)": 2,
 }
 BUDGETS = {flow: _ISSUE_BUDGETS.get(flow) for flow in FLOWS}
 

@@ -12,12 +12,18 @@ Stop the bot before moving: a page requested during the move may be missed.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
 from paintcore.domain.conversation import ConversationState
-from paintcore.domain.credits import Balance, Bucket, Transaction, TransactionKind
+from paintcore.domain.credits import (
+    PURCHASE_KEY_PREFIX,
+    Balance,
+    Bucket,
+    Transaction,
+    TransactionKind,
+)
 from paintcore.domain.errors import JobInFlight, QuotaExceeded
 from paintcore.domain.jobs import Job, JobId
 from paintcore.domain.pages import PageOptions
@@ -25,7 +31,8 @@ from paintcore.domain.payments import Payment
 from paintcore.domain.users import User, UserId
 from paintcore.ports import Storage
 
-_GRANTS = {TransactionKind.REGISTRATION, TransactionKind.PURCHASE, TransactionKind.ADMIN_GRANT}
+_GRANTS = {TransactionKind.REGISTRATION, TransactionKind.ADMIN_GRANT}
+_MIGRATED = "migrated"  # the provider of a purchase whose payment the source did not record
 
 
 class ReplayClock:
@@ -102,6 +109,8 @@ class Migration:
     target: Storage
     clock: ReplayClock
     report: MigrationReport = field(default_factory=MigrationReport)
+    _source_payments: dict[str, Payment] = field(default_factory=dict)
+    _purchased: set[str] = field(default_factory=set)  # payments recorded by their purchase
 
     def run(self) -> MigrationReport:
         # A move that was interrupted may have left a movement half-done: finish it first, so
@@ -132,6 +141,7 @@ class Migration:
         return ids
 
     def _ledger(self) -> None:
+        self._source_payments = {p.charge_id: p for p in self.rows.payments()}
         logged = {transaction.key: transaction for transaction in self.target.ledger.transactions()}
         for transaction in self.source.ledger.transactions():
             there = logged.get(transaction.key)
@@ -164,6 +174,8 @@ class Migration:
                 bucket=bucket,
             )
             return "" if applied else "the target already had this key"
+        if kind is TransactionKind.PURCHASE:
+            return self._purchase(transaction)
         if kind is TransactionKind.RESERVE:
             try:
                 hold = ledger.reserve(
@@ -188,6 +200,28 @@ class Migration:
             return "" if taken is not None else "the target already had this key"
         settle = ledger.capture if kind is TransactionKind.CAPTURE else ledger.release
         return "" if settle(job_id=job_id) else "the hold was not held in the target"
+
+    def _purchase(self, transaction: Transaction) -> str:
+        """A purchase with its payment as the source recorded it (one built from the movement,
+        provider "migrated", when the source has none); the payments step then finds it there."""
+        charge_id = transaction.key.removeprefix(PURCHASE_KEY_PREFIX)
+        recorded = self._source_payments.get(charge_id)
+        if recorded is None:
+            recorded = Payment(
+                charge_id=charge_id,
+                provider=_MIGRATED,
+                user_id=transaction.user_id,
+                pages=transaction.amount,
+                amount=0,
+                currency="",
+                created_at=transaction.created_at,
+            )
+        # The movement decides the credit; a payment that disagrees is reported by _payments.
+        payment = replace(recorded, user_id=transaction.user_id, pages=transaction.amount)
+        if not self.target.ledger.purchase(payment):
+            return "the target already had this key"
+        self._purchased.add(charge_id)
+        return ""
 
     def _jobs(self) -> None:
         for job in self.rows.jobs():
@@ -232,10 +266,13 @@ class Migration:
         are ledger movements, moved with the ledger."""
         for payment in self.rows.payments():
             tally = self.report.payments
-            if self.target.payments.add(payment):
+            if payment.charge_id in self._purchased:
+                tally.copied += 1  # recorded by its purchase: still compared below
+            elif self.target.payments.add(payment):
                 tally.copied += 1
                 continue
-            tally.already += 1
+            else:
+                tally.already += 1
             there = self.target.payments.get(payment.charge_id)
             if there != payment:
                 shown = "missing" if there is None else f"{there.state.value}, {there.pages} pages"

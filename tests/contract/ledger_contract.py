@@ -6,6 +6,7 @@ The fixture's ledger must use the `clock` fixture, so that transaction times can
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 
@@ -28,12 +29,13 @@ from paintcore.domain.credits import (
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded
-from paintcore.domain.payments import refund_key
+from paintcore.domain.payments import Payment, refund_key
 from paintcore.domain.users import UserId
 from paintcore.ports import Ledger
 
 ANNA = UserId(1)
 BORIS = UserId(2)
+PAID_AT = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def give_free(ledger: Ledger, user_id: UserId, amount: int) -> None:
@@ -46,14 +48,12 @@ def give_free(ledger: Ledger, user_id: UserId, amount: int) -> None:
     )
 
 
+def a_purchase(user_id: UserId, pages: int, charge: str = "charge-1") -> Payment:
+    return Payment(charge, "stars", user_id, pages, pages * 5, "XTR", PAID_AT)
+
+
 def give_paid(ledger: Ledger, user_id: UserId, amount: int, charge: str = "charge-1") -> None:
-    assert ledger.grant(
-        user_id=user_id,
-        amount=amount,
-        key=purchase_key(charge),
-        kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )
+    assert ledger.purchase(a_purchase(user_id, amount, charge))
 
 
 def take_back(
@@ -126,18 +126,103 @@ class LedgerContract:
         assert len(ledger.transactions()) == 1
 
     def test_a_grant_key_is_applied_once_whoever_it_names(self, ledger: Ledger) -> None:
-        give_paid(ledger, ANNA, 5, charge="c-7")
+        ledger.grant(
+            user_id=ANNA,
+            amount=5,
+            key="admin:7",
+            kind=TransactionKind.ADMIN_GRANT,
+            bucket=Bucket.PAID,
+        )
 
         again = ledger.grant(
             user_id=BORIS,
             amount=5,
-            key=purchase_key("c-7"),
-            kind=TransactionKind.PURCHASE,
+            key="admin:7",
+            kind=TransactionKind.ADMIN_GRANT,
             bucket=Bucket.PAID,
         )
 
         assert again is False
         assert ledger.balance(BORIS) == Balance()
+        assert ledger.balance(ANNA) == Balance(paid=5)
+
+    def test_a_grant_may_not_use_a_purchases_key(self, ledger: Ledger) -> None:
+        with pytest.raises(ValueError):
+            ledger.grant(
+                user_id=ANNA,
+                amount=5,
+                key=purchase_key("c-7"),
+                kind=TransactionKind.PURCHASE,
+                bucket=Bucket.PAID,
+            )
+        assert ledger.balance(ANNA) == Balance()
+        assert ledger.transactions() == []
+
+    # -- purchases (a payment recorded and credited together) ----------------------------------
+
+    def test_a_purchase_moves_its_pages_from_sales_to_the_paid_bucket(
+        self, ledger: Ledger, clock: ManualClock
+    ) -> None:
+        assert ledger.purchase(a_purchase(ANNA, 10, "c-1")) is True
+
+        assert ledger.balance(ANNA) == Balance(paid=10)
+        assert ledger.transactions() == [
+            Transaction(
+                key=purchase_key("c-1"),
+                kind=TransactionKind.PURCHASE,
+                user_id=ANNA,
+                source=system_account(SystemAccount.SALES),
+                target=user_account(ANNA, Bucket.PAID),
+                amount=10,
+                created_at=clock.now(),
+            )
+        ]
+
+    def test_a_purchase_delivered_again_credits_nothing_more(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 10, charge="c-1")
+
+        assert ledger.purchase(a_purchase(ANNA, 10, "c-1")) is False
+        assert ledger.purchase(a_purchase(ANNA, 99, "c-1")) is False
+
+        assert ledger.balance(ANNA) == Balance(paid=10)
+        assert len(ledger.transactions()) == 1
+
+    def test_a_purchase_is_applied_once_per_charge_whoever_it_names(self, ledger: Ledger) -> None:
+        give_paid(ledger, ANNA, 5, charge="c-7")
+
+        assert ledger.purchase(a_purchase(BORIS, 5, "c-7")) is False
+
+        assert ledger.balance(BORIS) == Balance()
+        assert ledger.balance(ANNA) == Balance(paid=5)
+        assert [t.user_id for t in ledger.transactions()] == [ANNA]
+
+    @pytest.mark.parametrize("pages", [0, -3])
+    def test_a_purchase_of_no_pages_is_refused(self, ledger: Ledger, pages: int) -> None:
+        with pytest.raises(ValueError):
+            ledger.purchase(a_purchase(ANNA, pages, "c-1"))
+        assert ledger.balance(ANNA) == Balance()
+        assert ledger.transactions() == []
+
+    def test_racing_purchases_of_one_charge_credit_once(self, ledger: Ledger) -> None:
+        give_free(ledger, ANNA, 1)  # a wallet to race on, as a registered buyer has
+        outcomes = race(8, lambda i: ledger.purchase(a_purchase(ANNA, 5, "c-race")))
+
+        assert outcomes.count(True) == 1
+        assert outcomes.count(False) == 7
+        assert ledger.balance(ANNA) == Balance(free=1, paid=5)
+        assert [t.kind for t in ledger.transactions(ANNA)].count(TransactionKind.PURCHASE) == 1
+
+    def test_racing_purchases_of_one_charge_by_two_users_credit_one_of_them(
+        self, ledger: Ledger
+    ) -> None:
+        outcomes = race(
+            8, lambda i: ledger.purchase(a_purchase(ANNA if i % 2 else BORIS, 5, "c-race"))
+        )
+
+        assert outcomes.count(True) == 1
+        paid = sorted([ledger.balance(ANNA).paid, ledger.balance(BORIS).paid])
+        assert paid == [0, 5]
+        assert sum(account_totals(ledger.transactions()).values()) == 0
 
     def test_a_registration_key_credits_its_own_user_only(self, ledger: Ledger) -> None:
         with pytest.raises(ValueError, match="not the registration key"):
@@ -665,12 +750,11 @@ class LedgerContract:
         )
         before = ledger.transactions()
 
-        for key in (purchase_key("c1"), "admin:1"):
-            outcome = ledger.debit(
-                user_id=ANNA, amount=1, key=key, kind=TransactionKind.REFUND, partial=False
-            )
-            assert outcome is None
+        outcome = ledger.debit(
+            user_id=ANNA, amount=1, key="admin:1", kind=TransactionKind.REFUND, partial=False
+        )
 
+        assert outcome is None
         assert ledger.balance(ANNA) == Balance(paid=7)
         assert ledger.transactions() == before
 
@@ -699,9 +783,16 @@ class LedgerContract:
         assert ledger.balance(ANNA) == Balance(paid=5)
 
     @pytest.mark.parametrize(
-        "key", [reserve_key("j1"), capture_key("j1"), release_key("j1"), registration_key(ANNA)]
+        "key",
+        [
+            reserve_key("j1"),
+            capture_key("j1"),
+            release_key("j1"),
+            registration_key(ANNA),
+            purchase_key("charge-1"),
+        ],
     )
-    def test_a_debit_may_not_use_a_holds_or_a_registrations_key(
+    def test_a_debit_may_not_use_a_holds_a_registrations_or_a_purchases_key(
         self, ledger: Ledger, key: str
     ) -> None:
         give_paid(ledger, ANNA, 5)

@@ -110,7 +110,7 @@ def unreachable_client() -> pymongo.MongoClient[dict[str, Any]]:
 def test_every_port_reports_storage_unavailable_when_the_server_is_gone(clock: ManualClock) -> None:
     db = unreachable_client().get_database("paint")
     users = MongoUsers(db.get_collection("users"))
-    ledger = MongoLedger(db.wallets, db.transactions, db.jobs, clock)
+    ledger = MongoLedger(db.wallets, db.transactions, db.jobs, db.payments, clock)
     orders = MongoOrders(db.users, db.wallets, db.jobs, ledger.holds, clock)
 
     calls: list[Callable[[], object]] = [

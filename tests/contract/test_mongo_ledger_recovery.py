@@ -15,14 +15,13 @@ import pytest
 
 from adapters.memory import ManualClock
 from adapters.mongo import MongoLedger, MongoStore
-from contract.ledger_contract import give_free, give_paid
+from contract.ledger_contract import a_purchase, give_free, give_paid
 from contract.racing import race
 from paintcore.domain.credits import (
     Balance,
     Bucket,
     Hold,
     HoldState,
-    TransactionKind,
     purchase_key,
     registration_key,
     reserve_key,
@@ -141,42 +140,111 @@ def test_a_grant_that_reconcile_completed_while_it_stalled_is_credited_once(
 def test_a_replay_racing_past_the_log_check_is_taken_back_before_it_credits(
     backend: Backend, store: MongoStore, clock: ManualClock
 ) -> None:
-    give_paid(store.ledger, ANNA, 5, "c-1")
+    assert admin_grant(store.ledger, ANNA, 5)
     # A replay that checked the log before the first grant logged it: it finds the key taken
     # only at its own insert, and must leave the wallet as it was.
     log_docs = backend.db.get_collection("transactions")
     db = backend.db
-    blind = MongoLedger(db.wallets, BlindOnce(log_docs), db.jobs, clock)
+    blind = MongoLedger(db.wallets, BlindOnce(log_docs), db.jobs, db.payments, clock)
 
-    assert (
-        blind.grant(
-            user_id=ANNA,
-            amount=5,
-            key=purchase_key("c-1"),
-            kind=TransactionKind.PURCHASE,
-            bucket=Bucket.PAID,
-        )
-        is False
-    )
+    assert admin_grant(blind, ANNA, 5) is False
 
-    assert store.ledger.balance(ANNA) == Balance(paid=5)
+    assert store.ledger.balance(ANNA) == Balance(free=5)
     assert pending(backend) == []
     assert len(store.ledger.transactions()) == 1
 
 
 def test_a_key_logged_for_another_user_is_not_applied_to_a_second_one(store: MongoStore) -> None:
-    give_paid(store.ledger, ANNA, 5, "c-7")
+    assert admin_grant(store.ledger, ANNA, 5)
 
-    again = store.ledger.grant(
-        user_id=UserId(2),
-        amount=5,
-        key=purchase_key("c-7"),
-        kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )
-
-    assert again is False
+    assert admin_grant(store.ledger, UserId(2), 5) is False
     assert store.ledger.balance(UserId(2)) == Balance()
+
+
+# -- purchases: the payment document, then the wallet ---------------------------------------------
+
+
+def test_a_purchase_is_its_payment_document_and_a_charge_in_the_wallet(
+    backend: Backend, store: MongoStore
+) -> None:
+    give_paid(store.ledger, ANNA, 5, "c-1")
+
+    payment = backend.db.get_collection("payments").find_one({"_id": "c-1"})
+    wallet = backend.db.get_collection("wallets").find_one({"_id": ANNA})
+    assert payment["purchase"]["key"] == purchase_key("c-1") and payment["pages"] == 5
+    assert wallet["paid"] == 5 and wallet["purchases"] == ["c-1"]
+    assert backend.db.get_collection("transactions").count_documents({}) == 0
+    assert store.payments.get("c-1") == a_purchase(ANNA, 5, "c-1")
+
+
+def _died_before_the_wallet(backend: Backend, store: MongoStore, clock: ManualClock) -> None:
+    """A purchase whose process died between its payment document and its credit."""
+    give_free(store.ledger, ANNA, 1)
+    crashing = interrupted_ledger(backend, clock, wallets=("update_one", 1))
+    with pytest.raises(SimulatedCrash):
+        crashing.purchase(a_purchase(ANNA, 5, "c-1"))
+    assert store.payments.get("c-1") is not None
+    assert store.ledger.balance(ANNA) == Balance(free=1)
+
+
+def test_a_purchase_delivered_again_completes_one_that_died_before_the_wallet(
+    backend: Backend, store: MongoStore, clock: ManualClock
+) -> None:
+    _died_before_the_wallet(backend, store, clock)
+
+    assert store.ledger.purchase(a_purchase(ANNA, 5, "c-1")) is True
+    assert store.ledger.purchase(a_purchase(ANNA, 5, "c-1")) is False
+    assert store.ledger.purchase(a_purchase(UserId(2), 5, "c-1")) is False
+
+    assert store.ledger.balance(ANNA) == Balance(free=1, paid=5)
+    assert store.ledger.balance(UserId(2)) == Balance()
+    assert store.reconcile() == 0
+    assert_log_explains_wallets(store.ledger, ANNA)
+
+
+def test_reconcile_credits_a_purchase_that_died_before_the_wallet_after_the_grace(
+    backend: Backend, store: MongoStore, clock: ManualClock
+) -> None:
+    _died_before_the_wallet(backend, store, clock)
+
+    assert store.reconcile() == 0  # younger than the grace minute: most likely on its way
+    clock.advance(PAST_GRACE)
+    assert store.reconcile() == 1
+    assert store.reconcile() == 0
+
+    assert store.ledger.balance(ANNA) == Balance(free=1, paid=5)
+    assert store.ledger.purchase(a_purchase(ANNA, 5, "c-1")) is False
+    assert store.ledger.balance(ANNA) == Balance(free=1, paid=5)
+    assert_log_explains_wallets(store.ledger, ANNA)
+
+
+def test_a_payment_document_inserted_by_hand_is_credited_by_its_purchase_once(
+    backend: Backend, store: MongoStore, clock: ManualClock
+) -> None:
+    """The crash between the two commands, simulated by inserting the first one's document."""
+    give_paid(store.ledger, ANNA, 3, "c-0")
+    document = backend.db.get_collection("payments").find_one({"_id": "c-0"})
+    document.update(_id="c-1", pages=5)
+    backend.db.get_collection("payments").insert_one(document)
+
+    outcomes = race(8, lambda i: store.ledger.purchase(a_purchase(ANNA, 5, "c-1")))
+
+    assert outcomes.count(True) == 1
+    assert store.ledger.balance(ANNA) == Balance(paid=8)
+    assert_log_explains_wallets(store.ledger, ANNA)
+
+
+def test_a_payment_recorded_without_its_purchase_is_never_credited(
+    backend: Backend, store: MongoStore, clock: ManualClock
+) -> None:
+    """`Payments.add` alone (a record, or an older version's payment whose grant is in the log)."""
+    store.payments.add(a_purchase(ANNA, 5, "c-1"))
+
+    assert store.ledger.purchase(a_purchase(ANNA, 5, "c-1")) is False
+    clock.advance(PAST_GRACE)
+    assert store.reconcile() == 0
+    assert store.ledger.balance(ANNA) == Balance()
+    assert store.ledger.transactions() == []
 
 
 class BlindOnce:

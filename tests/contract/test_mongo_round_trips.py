@@ -10,7 +10,7 @@ import mongomock
 from adapters.memory import ManualClock
 from adapters.mongo import MongoJobs, MongoLedger, MongoOrders, MongoStore, MongoUsers
 from contract.jobs_contract import a_job, at
-from contract.ledger_contract import give_free, give_paid, take_back
+from contract.ledger_contract import a_purchase, give_free, give_paid, take_back
 from contract.users_contract import a_user
 from paintcore.domain.jobs import JobState
 from support.mongo_backends import Backend
@@ -31,12 +31,12 @@ def test_each_port_call_sends_the_commands_docs_mongo_md_counts(
 ) -> None:
     sent: list[str] = []
     db = backend.db
-    users_docs, wallets, log, job_docs = (
+    users_docs, wallets, log, job_docs, payment_docs = (
         CountingCollection(db.get_collection(name), sent)
-        for name in ("users", "wallets", "transactions", "jobs")
+        for name in ("users", "wallets", "transactions", "jobs", "payments")
     )
     users = MongoUsers(users_docs)
-    ledger = MongoLedger(wallets, log, job_docs, clock)
+    ledger = MongoLedger(wallets, log, job_docs, payment_docs, clock)
     jobs = MongoJobs(job_docs)
     orders = MongoOrders(users_docs, wallets, job_docs, ledger.holds, clock)
 
@@ -53,9 +53,14 @@ def test_each_port_call_sends_the_commands_docs_mongo_md_counts(
     assert commands(lambda: admin_grant(ledger, ANNA, 1)) == grant_steps + logged
     assert commands(lambda: admin_grant(ledger, ANNA, 1)) == ["transactions.find_one"]
     assert commands(lambda: users.get(ANNA)) == ["users.find_one"]
-    # A purchase's grant and a refund's debit: queued in the wallet, logged, pulled.
+    # A purchase: its payment document (the record), then the guarded credit of the wallet.
+    purchase = ["payments.insert_one", "wallets.update_one"]
+    assert commands(lambda: give_paid(ledger, ANNA, 5, charge="c1")) == purchase
+    # Delivered again: the insert meets the charge id, one read of the payment with its wallet.
+    redelivered = ["payments.insert_one", "payments.aggregate"]
+    assert commands(lambda: ledger.purchase(a_purchase(ANNA, 5, "c1"))) == redelivered
+    # A refund's debit: taken and queued in the wallet, logged, pulled.
     queued = ["wallets.update_one", "transactions.insert_one", "wallets.update_one"]
-    assert commands(lambda: give_paid(ledger, ANNA, 5, charge="c1")) == queued
     assert commands(lambda: take_back(ledger, ANNA, 2, "c1")) == queued
     refused = ["wallets.update_one", "wallets.find_one", "transactions.find_one"]
     assert commands(lambda: take_back(ledger, ANNA, 9, "c2", partial=True)) == refused + queued
@@ -97,12 +102,12 @@ def test_each_flow_of_the_core_sends_the_commands_docs_mongo_md_counts() -> None
         "page request (paid credit)": [3, 3, 3],
         "page completion (paid credit)": [3, 3, 3],
         "page failed (take, refund)": [3, 3, 3],
-        # payments.insert_one, then the grant without the replay read (a payment's key is new
-        # almost always): wallets.update_one (queued), transactions.insert_one, wallets.update_one
-        # (credited). 2 would need the record and the credit in one write: docs/MONGO.md.
-        "purchase credited (record, grant)": [4, 4, 4],
-        # The insert meets the charge id; the grant is queued, meets the key in the log, is pulled.
-        "purchase delivered again": [5, 5, 5],
+        # payments.insert_one (the payment document is the purchase's record), then the credit:
+        # wallets.update_one guarded by the charge id not in the wallet's `purchases` (upsert).
+        "purchase credited (ledger.purchase)": [2, 2, 2],
+        # The insert meets the charge id; one aggregate reads the payment with its buyer's wallet,
+        # which holds the charge: nothing more.
+        "purchase delivered again": [2, 2, 2],
         # Taken and queued, logged, pulled; payments.find_one_and_update.
         "refund, pages unspent (debit, mark)": [4, 4, 4],
         # The whole pack is tried first (refused), the wallet and the log read, then what is left

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters.memory import InMemoryPayments, ManualClock
+from adapters.memory import InMemoryPayments, InMemoryStore, ManualClock
 from adapters.mongo import MongoStore
 from adapters.sqlite import SqliteStore
 from contract.payments_contract import PaymentsContract, a_payment
 from contract.users_contract import a_user
+from paintcore.domain.credits import Balance
 from paintcore.domain.users import UserId
-from paintcore.ports import Payments
+from paintcore.ports import Payments, Storage
 from support.mongo_backends import Backend
 from support.mongo_movements import backend_fixture, store_fixture  # noqa: F401 (fixtures)
 
@@ -41,7 +42,7 @@ class TestMongoPayments(PaymentsContract):
 def test_a_mongo_payment_is_one_document_keyed_by_its_charge_id(
     backend: Backend, store: MongoStore
 ) -> None:
-    store.payments.add(a_payment("ch-1"))
+    store.ledger.purchase(a_payment("ch-1"))
 
     document = backend.db.payments.find_one({"_id": "ch-1"})
 
@@ -62,3 +63,36 @@ def test_mongo_finds_a_user_written_before_usernames_were_kept_lowercased(
     assert found is not None and found.id == UserId(1)
     assert store.users.find("anya.p") is None  # the pattern is escaped, not taken as a regex
     assert backend.db.users.find_one({"_id": 2})["username_lower"] == "boris"
+
+
+def _stores(tmp_path: Path, clock: ManualClock, store: MongoStore) -> Iterator[Storage]:
+    yield InMemoryStore(clock)
+    with SqliteStore(tmp_path / "paintbot.sqlite3", clock) as sqlite:
+        yield sqlite
+    yield store
+
+
+def test_a_purchase_records_its_payment_on_every_store(
+    tmp_path: Path, clock: ManualClock, store: MongoStore
+) -> None:
+    for storage in _stores(tmp_path, clock, store):
+        payment = a_payment("ch-1")
+
+        assert storage.ledger.purchase(payment) is True
+        assert storage.payments.get("ch-1") == payment
+        assert storage.payments.add(payment) is False  # known: recorded by its purchase
+        assert storage.ledger.balance(payment.user_id) == Balance(paid=payment.pages)
+        assert storage.ledger.purchase(payment) is False
+        assert storage.ledger.balance(payment.user_id) == Balance(paid=payment.pages)
+
+
+def test_a_payment_recorded_alone_is_not_credited_by_its_purchase(
+    tmp_path: Path, clock: ManualClock, store: MongoStore
+) -> None:
+    """A payment `Payments.add` recorded is known: its purchase credits nothing (every store)."""
+    for storage in _stores(tmp_path, clock, store):
+        payment = a_payment("ch-2")
+        storage.payments.add(payment)
+
+        assert storage.ledger.purchase(payment) is False
+        assert storage.ledger.balance(payment.user_id) == Balance()

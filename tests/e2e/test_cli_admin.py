@@ -65,14 +65,7 @@ def _fill(store: Storage, now: datetime) -> None:
     store.jobs.start(job.id, at=now + timedelta(seconds=1))
     store.ledger.capture(job_id=job.id)
     store.jobs.finish(job.id, state=JobState.SUCCEEDED, at=now + timedelta(seconds=13))
-    store.ledger.grant(
-        user_id=UserId(2),
-        amount=10,
-        key="pay:c1",
-        kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )
-    store.payments.add(Payment("c1", "stars", UserId(2), 10, 50, "XTR", now))
+    store.ledger.purchase(Payment("c1", "stars", UserId(2), 10, 50, "XTR", now))
 
 
 @pytest.fixture

@@ -26,7 +26,6 @@ from paintcore.domain.credits import (
     Balance,
     Bucket,
     TransactionKind,
-    purchase_key,
     registration_key,
 )
 from paintcore.domain.jobs import Job, JobState
@@ -83,11 +82,7 @@ def embedded_deployment(path: Path) -> SqliteStore:
             bucket=Bucket.FREE,
         )
         tick()
-    store.payments.add(Payment("ch-1", "stars", ANNA, 50, 250, "XTR", clock.now()))
-    store.ledger.grant(
-        user_id=ANNA, amount=50, key=purchase_key("ch-1"), kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )  # fmt: skip
+    store.ledger.purchase(Payment("ch-1", "stars", ANNA, 50, 250, "XTR", clock.now()))
     store.ledger.grant(
         user_id=BORIS, amount=3, key="admin:7:1", kind=TransactionKind.ADMIN_GRANT,
         bucket=Bucket.FREE,
@@ -111,13 +106,9 @@ def embedded_deployment(path: Path) -> SqliteStore:
     store.conversations.expect(ConversationState(BORIS, Awaiting.DESCRIPTION, tick()))
     store.preferences.set(ANNA, PageOptions(AgeLevel.ADULT, Style.MANDALA, Paper.LETTER))
     # Boris buys a pack and has it refunded before drawing from it.
-    store.payments.add(
+    store.ledger.purchase(
         Payment("ch-2", "stars", BORIS, 4, 20, "XTR", tick(), provider_charge_id="p2")
     )
-    store.ledger.grant(
-        user_id=BORIS, amount=4, key=purchase_key("ch-2"), kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )  # fmt: skip
     tick()
     store.ledger.debit(user_id=BORIS, amount=4, key=refund_key("ch-2"), kind=TransactionKind.REFUND)
     store.payments.refunded("ch-2", at=clock.now(), pages=4, shortfall=0)
@@ -247,10 +238,8 @@ def test_a_target_that_disagrees_is_reported_and_the_exit_code_says_so(
     path = tmp_path / "paintbot.sqlite3"
     embedded_deployment(path)
     other = MongoStore(mongo_backend.client, mongo_backend.name, ManualClock(START))
-    other.ledger.grant(  # the target already used Anna's purchase key for somebody else
-        user_id=BORIS, amount=5, key=purchase_key("ch-1"), kind=TransactionKind.PURCHASE,
-        bucket=Bucket.PAID,
-    )  # fmt: skip
+    # the target already used Anna's purchase key for somebody else
+    other.ledger.purchase(Payment("ch-1", "stars", BORIS, 5, 25, "XTR", START))
 
     code, out = migrate(path, mongo_backend, capsys)
 

@@ -24,7 +24,7 @@ from adapters.memory import (
 from adapters.mongo import MongoStore
 from entrypoints.container import Container
 from entrypoints.settings import Settings
-from paintcore.domain.credits import Balance, Bucket, TransactionKind, purchase_key
+from paintcore.domain.credits import Balance, TransactionKind
 from paintcore.domain.errors import GenerationFailed
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.payments import Payment, refund_key
@@ -51,7 +51,7 @@ FLOWS = (
     "page request (paid credit)",
     "page completion (paid credit)",
     "page failed (take, refund)",
-    "purchase credited (record, grant)",
+    "purchase credited (ledger.purchase)",
     "purchase delivered again",
     "refund, pages unspent (debit, mark)",
     "refund, pages partly spent (partial debit, mark)",
@@ -117,14 +117,7 @@ def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, lis
 
     def purchase(payment: Payment) -> bool:
         """A payment recorded and its pages credited (what the shop does with each delivery)."""
-        store.payments.add(payment)
-        return store.ledger.grant(
-            user_id=payment.user_id,
-            amount=payment.pages,
-            key=purchase_key(payment.charge_id),
-            kind=TransactionKind.PURCHASE,
-            bucket=Bucket.PAID,
-        )
+        return store.ledger.purchase(payment)
 
     def refund(payment: Payment, partial: bool = True) -> None:
         """A refunded payment's pages taken back (what is left of them, when `partial`)."""
@@ -165,7 +158,7 @@ def count_flows(store: MongoStore, sent: list[str], users: int) -> dict[str, lis
         paying = Profile(UserId(users + i), "bench")
         buyer(profile=paying, language="ru")
         bought = Payment(f"bench-{i}", "stars", paying.id, 5, 50, "XTR", clock.now())
-        counted("purchase credited (record, grant)", purchase, payment=bought)
+        counted("purchase credited (ledger.purchase)", purchase, payment=bought)
         job = counted(
             "page request (paid credit)",
             request,

@@ -46,6 +46,7 @@ def interrupted_ledger(
     wallets: tuple[str, int] | None = None,
     log: tuple[str, int] | None = None,
     jobs: tuple[str, int] | None = None,
+    payments: tuple[str, int] | None = None,
     action: Callable[[], object] = crash,
 ) -> MongoLedger:
     """The store's ledger on collections where `action` (a crash, by default) happens just
@@ -57,7 +58,11 @@ def interrupted_ledger(
         return Interrupting(collection, *where, action) if where else collection
 
     return MongoLedger(
-        maybe("wallets", wallets), maybe("transactions", log), maybe("jobs", jobs), clock
+        maybe("wallets", wallets),
+        maybe("transactions", log),
+        maybe("jobs", jobs),
+        maybe("payments", payments),
+        clock,
     )
 
 

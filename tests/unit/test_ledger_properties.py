@@ -40,7 +40,7 @@ from paintcore.domain.credits import (
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded
-from paintcore.domain.payments import admin_grant_key, refund_key
+from paintcore.domain.payments import Payment, admin_grant_key, refund_key
 from paintcore.domain.users import UserId
 from paintcore.ports import Ledger
 from support.interrupting import Interrupting, SimulatedCrash
@@ -81,8 +81,17 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(user=users, charge=st.integers(0, 4), amount=st.integers(1, 5))
     def purchase(self, user: UserId, charge: int, amount: int) -> None:
-        key = purchase_key(f"charge-{charge}")
-        self._grant(user, amount, key, TransactionKind.PURCHASE, Bucket.PAID)
+        """A payment recorded and credited; the same charge again (any buyer, any pages) is a
+        redelivery or a racer, and credits nothing."""
+        charge_id = f"charge-{charge}"
+        key = purchase_key(charge_id)
+
+        applied = self.ledger.purchase(a_payment(charge_id, user, amount, self.clock))
+
+        assert applied is (key not in self.applied_keys)
+        if applied:
+            self.applied_keys.add(key)
+            self.wallets[user][Bucket.PAID] += amount
 
     @rule(user=users, update=st.integers(0, 2), amount=st.integers(1, 3), paid=st.booleans())
     def admin_grant(self, user: UserId, update: int, amount: int, paid: bool) -> None:
@@ -278,14 +287,14 @@ class MongoLedgerMachine(LedgerMachine):
 
     def crashing(self, collection: str, method: str, call: int = 1) -> MongoLedger:
         """The same ledger, on a connection that dies before its `call`-th `collection.method`."""
-        names = ("wallets", "transactions", "jobs")
-        wallets, log, jobs = (
+        names = ("wallets", "transactions", "jobs", "payments")
+        wallets, log, jobs, payments = (
             Interrupting(self.db.get_collection(name), method, call)
             if name == collection
             else self.db.get_collection(name)
             for name in names
         )
-        return MongoLedger(wallets, log, jobs, self.clock)
+        return MongoLedger(wallets, log, jobs, payments, self.clock)
 
     def reconcile(self) -> int:
         """Heal at once: no reserve is on its way here, so no grace period is needed."""
@@ -308,6 +317,28 @@ class MongoLedgerMachine(LedgerMachine):
 
         self.applied_keys.add(key)
         self.wallets[user][bucket] += amount
+
+    @rule(user=users, amount=st.integers(1, 5), redelivered=st.booleans())
+    def purchase_dies_between_the_insert_and_the_wallet(
+        self, user: UserId, amount: int, redelivered: bool
+    ) -> None:
+        """The payment document is in, its credit is not: a redelivery of the payment or
+        reconcile() credits it, once."""
+        charge_id = f"crash-charge-{self.next_crash}"
+        self.next_crash += 1
+        payment = a_payment(charge_id, user, amount, self.clock)
+        with pytest.raises(SimulatedCrash):
+            self.crashing("wallets", "update_one").purchase(payment)
+
+        if redelivered:
+            assert self.ledger.purchase(payment) is True
+            assert self.reconcile() == 0
+        else:
+            assert self.reconcile() == 1
+            assert self.ledger.purchase(payment) is False
+
+        self.applied_keys.add(purchase_key(charge_id))
+        self.wallets[user][Bucket.PAID] += amount
 
     @rule(target=LedgerMachine.jobs, user=users, amount=st.integers(1, 3))
     def reserve_dies_before_its_job_record(self, user: UserId, amount: int) -> object:
@@ -376,3 +407,7 @@ TestSqliteLedgerProperties = SqliteLedgerMachine.TestCase
 TestSqliteLedgerProperties.settings = PROPERTY_SETTINGS
 TestMongoLedgerProperties = MongoLedgerMachine.TestCase
 TestMongoLedgerProperties.settings = PROPERTY_SETTINGS
+
+
+def a_payment(charge_id: str, user: UserId, pages: int, clock: ManualClock) -> Payment:
+    return Payment(charge_id, "stars", user, pages, pages * 5, "XTR", clock.now())

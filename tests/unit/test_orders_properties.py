@@ -46,7 +46,6 @@ from paintcore.domain.credits import (
     SystemAccount,
     TransactionKind,
     capture_key,
-    purchase_key,
     registration_key,
     release_key,
     reserve_key,
@@ -56,6 +55,7 @@ from paintcore.domain.credits import (
 from paintcore.domain.errors import JobInFlight, QuotaExceeded, UserBanned, UserNotFound
 from paintcore.domain.jobs import Job, JobState, can_move
 from paintcore.domain.pages import PageOptions
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import User, UserId
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import Jobs, Ledger, PageOrders, Users
@@ -222,15 +222,11 @@ class OrdersMachine(RuleBasedStateMachine):
 
     @rule(user=users, amount=st.integers(1, 3))
     def buy(self, user: UserId, amount: int) -> None:
-        key = purchase_key(f"charge-{self.next_charge}")
+        charge = f"charge-{self.next_charge}"
         self.next_charge += 1
 
-        assert self.store.ledger.grant(
-            user_id=user,
-            amount=amount,
-            key=key,
-            kind=TransactionKind.PURCHASE,
-            bucket=Bucket.PAID,
+        assert self.store.ledger.purchase(
+            Payment(charge, "stars", user, amount, amount * 5, "XTR", self.clock.now())
         )
 
         self.wallets[user][Bucket.PAID] += amount

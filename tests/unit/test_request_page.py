@@ -19,6 +19,7 @@ from paintcore.domain.errors import (
 )
 from paintcore.domain.jobs import JobState
 from paintcore.domain.pages import PageOptions
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import Profile, UserId
 from support.world import World, build_world
 
@@ -125,9 +126,7 @@ def test_queue_down_gives_the_credit_back_and_frees_the_slot(world: World) -> No
 
 def test_paid_credits_are_spent_only_after_free_ones(world: World) -> None:
     _registered(world, credits=1)
-    world.ledger.grant(
-        user_id=UID, amount=5, key="pay:c1", kind=TransactionKind.PURCHASE, bucket=Bucket.PAID
-    )
+    world.ledger.purchase(Payment("c1", "stars", UID, 5, 25, "XTR", world.clock.now()))
     first = world.request_page(
         user_id=UID, chat_id=7, description="кот в шляпе", options=PageOptions()
     )

@@ -174,10 +174,10 @@ def test_a_payment_that_fails_inside_is_not_called_free_and_reconciliation_credi
     _registered(world, BUYER)
     paid = take(world, BUYER, "charge-1")
 
-    def storage_fault(**kwargs: object) -> bool:
+    def storage_fault(*args: object) -> bool:
         raise RuntimeError("the store fell over")
 
-    monkeypatch.setattr(world.ledger, "grant", storage_fault)
+    monkeypatch.setattr(world.ledger, "purchase", storage_fault)
     world.dialog.handle_payment(paid)
     monkeypatch.undo()
     # The payer hears it will be credited, never "nothing was charged".

@@ -158,9 +158,7 @@ def _busy(world: World) -> None:
     world.say(2, "/draw")
     world.say(2, "дракон")
     world.queue.run_pending()
-    world.ledger.grant(
-        user_id=UserId(3), amount=5, key="pay:c1", kind=TransactionKind.PURCHASE, bucket=Bucket.PAID
-    )
+    world.ledger.purchase(Payment("c1", "stars", UserId(3), 5, 25, "XTR", world.clock.now()))
     world.ledger.debit(user_id=UserId(3), amount=2, key="refund:c1", kind=TransactionKind.REFUND)
     world.say(3, "/draw")
     world.say(3, "дом")  # still held

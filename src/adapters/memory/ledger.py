@@ -6,7 +6,6 @@ import threading
 from dataclasses import replace
 
 from paintcore.domain.credits import (
-    HOLD_KEY_PREFIXES,
     Balance,
     Bucket,
     Hold,
@@ -15,20 +14,29 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
+    check_debit_key,
     grant_source,
+    purchase_key,
     release_key,
     reserve_key,
     system_account,
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import UserId
 from paintcore.ports import Clock
 
+from .payments import InMemoryPayments
+
 
 class InMemoryLedger:
-    def __init__(self, clock: Clock) -> None:
+    """`payments` is the store's (a purchase records its payment there); a ledger built alone
+    gets its own."""
+
+    def __init__(self, clock: Clock, payments: InMemoryPayments | None = None) -> None:
         self._clock = clock
+        self._payments = InMemoryPayments() if payments is None else payments
         self._lock = threading.Lock()
         self.wallets: dict[UserId, dict[Bucket, int]] = {}
         self.holds: dict[str, Hold] = {}
@@ -46,6 +54,22 @@ class InMemoryLedger:
             self._wallet(user_id)[bucket] += amount
             return True
 
+    def purchase(self, payment: Payment) -> bool:
+        if payment.pages <= 0:
+            raise ValueError("a purchase must credit pages")
+        key = purchase_key(payment.charge_id)
+        with self._lock:
+            if not self._payments.add(payment):
+                return False
+            if key in self._keys:  # granted before the record (an older version's order)
+                return False
+            user_id = payment.user_id
+            source = system_account(SystemAccount.SALES)
+            target = user_account(user_id, Bucket.PAID)
+            self._record(key, TransactionKind.PURCHASE, user_id, source, target, payment.pages)
+            self._wallet(user_id)[Bucket.PAID] += payment.pages
+            return True
+
     def debit(
         self,
         *,
@@ -55,10 +79,7 @@ class InMemoryLedger:
         kind: TransactionKind,
         partial: bool = False,
     ) -> int | None:
-        if amount <= 0:
-            raise ValueError("a debit must be positive")
-        if key.startswith((*HOLD_KEY_PREFIXES, "register:")):
-            raise ValueError(f"{key} is a hold's or a registration's key, not a debit's")
+        check_debit_key(amount, key)
         with self._lock:
             if key in self._keys:
                 return None

@@ -36,14 +36,15 @@ class InMemoryStore(ClosedOnExit):
 
     def __init__(self, clock: Clock) -> None:
         self.users: Users = InMemoryUsers()
-        self.ledger: Ledger = InMemoryLedger(clock)
+        payments = InMemoryPayments()  # a purchase is recorded with its credit, under one lock
+        self.ledger: Ledger = InMemoryLedger(clock, payments)
         self.jobs: Jobs = InMemoryJobs()
         self.conversations: Conversations = InMemoryConversations()
         self.orders: PageOrders = StepwiseOrders(self.users, self.ledger, self.jobs)
         self.preferences: Preferences = InMemoryPreferences()
         self.updates: UpdateLog = InMemoryUpdateLog()
         self.flags: Flags = InMemoryFlags()
-        self.payments: Payments = InMemoryPayments()
+        self.payments: Payments = payments
         self.closed = False
 
     def ping(self) -> None:

@@ -58,6 +58,8 @@ INDEXES = (
     # A user's payments, newest first; the totals since a moment. The charge id is `_id`.
     Index("payments", "by_user_newest", [("user_id", 1), ("created_at_us", -1)]),
     Index("payments", "by_time", [("created_at_us", 1)]),
+    # reconcile() looks at the purchases of the last week for one whose credit a crash stopped.
+    Index("payments", "purchases_by_time", [("purchase.at_us", 1)]),
 )
 
 

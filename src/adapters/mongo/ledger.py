@@ -4,7 +4,7 @@ A wallet document per user holds the buckets, the holds not yet settled, and an 
 not yet logged. Every movement is one guarded update of that document (the `$gte` guard in the
 filter, never read-modify-write in Python) plus its record: a grant's in the log (unique key, see
 outbox.py), a registration's in the wallet itself, a hold's in its job document (holds.py: the
-same mechanism as MongoOrders' pages).
+same mechanism as MongoOrders' pages), a purchase's in its payment document (purchases.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from paintcore.domain.credits import (
-    HOLD_KEY_PREFIXES,
     Balance,
     Bucket,
     Hold,
@@ -24,12 +23,14 @@ from paintcore.domain.credits import (
     SystemAccount,
     Transaction,
     TransactionKind,
+    check_debit_key,
     grant_source,
     registration_key,
     system_account,
     user_account,
 )
 from paintcore.domain.errors import QuotaExceeded, StorageUnavailable
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import UserId
 from paintcore.ports import Clock
 
@@ -38,12 +39,9 @@ from .errors import retried, storage_call
 from .hold_documents import FIRST, HoldEntry
 from .holds import RECONCILE_GRACE, Holds
 from .outbox import Movement, Outbox, new_op, read_transaction
+from .purchases import Purchases
 
 _LOG_ORDER = [("created_at_us", 1), ("_id", 1)]
-# A payment's key is new almost every time (Payments.add has already answered a redelivery), so
-# the read that answers a replay in one command would cost every purchase one more: a replay is
-# caught by the log's unique key instead and pulled before anything is credited.
-_UNCHECKED_GRANTS = ("pay:",)
 _DEBIT_ATTEMPTS = 8
 
 
@@ -53,6 +51,7 @@ class MongoLedger:
         wallets: Collection[Document],
         transactions: Collection[Document],
         jobs: Collection[Document],
+        payments: Collection[Document],
         clock: Clock,
     ) -> None:
         self._wallets = wallets
@@ -60,6 +59,7 @@ class MongoLedger:
         self._clock = clock
         self._outbox = Outbox(wallets, transactions)
         self.holds = Holds(wallets, jobs, clock)
+        self._purchases = Purchases(payments, wallets, clock)
 
     @storage_call("ledger.grant")
     def grant(
@@ -70,7 +70,7 @@ class MongoLedger:
             return self._sign_up(user_id, amount, kind, source, bucket)
         # The common replay (an admin's command delivered twice) costs one read; a replay racing
         # past it is caught by the unique key below and undone before anything was credited.
-        if not key.startswith(_UNCHECKED_GRANTS) and self._logged(key):
+        if self._logged(key):
             return False
         movement = Movement(
             op=new_op(),
@@ -91,6 +91,10 @@ class MongoLedger:
             return False
         return self._outbox.complete(movement)
 
+    @storage_call("ledger.purchase")
+    def purchase(self, payment: Payment) -> bool:
+        return self._purchases.purchase(payment)
+
     @storage_call("ledger.debit")
     def debit(
         self,
@@ -101,10 +105,7 @@ class MongoLedger:
         kind: TransactionKind,
         partial: bool = False,
     ) -> int | None:
-        if amount <= 0:
-            raise ValueError("a debit must be positive")
-        if key.startswith((*HOLD_KEY_PREFIXES, "register:")):
-            raise ValueError(f"{key} is a hold's or a registration's key, not a debit's")
+        check_debit_key(amount, key)
         take = amount  # a partial debit too tries the whole amount first (the usual case)
         for _ in range(_DEBIT_ATTEMPTS):
             movement = Movement(
@@ -184,6 +185,7 @@ class MongoLedger:
         wallets = retried(lambda: list(self._wallets.find(signed, {"signup": 1})))
         records = [(read_transaction(doc), doc["_id"]) for doc in logged]
         records.extend(self.holds.transactions(user_id))
+        records.extend(self._purchases.transactions(user_id))
         for wallet in wallets:
             signup = wallet["signup"]
             if isinstance(signup, dict):
@@ -198,7 +200,8 @@ class MongoLedger:
         """Complete every movement a crash left between its two writes; how many there were.
         Safe to run at any time, also while the bot works: a hold reserved less than `grace` ago
         whose job has no record yet is left to its reserve."""
-        return self._outbox.reconcile() + self.holds.reconcile(grace)
+        outbox, holds = self._outbox.reconcile(), self.holds.reconcile(grace)
+        return outbox + holds + self._purchases.reconcile(grace)
 
     def _unapplied_debit(self, user_id: UserId, key: str) -> int | None:
         """What a debit that took nothing finds: None when its key was applied (a movement

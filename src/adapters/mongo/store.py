@@ -47,7 +47,8 @@ class MongoStore(ClosedOnExit):
         self._db = client.get_database(database)
         collection = self._db.get_collection
         wallets, jobs = collection("wallets"), collection("jobs")
-        self._ledger = MongoLedger(wallets, collection("transactions"), jobs, clock)
+        payments = collection("payments")
+        self._ledger = MongoLedger(wallets, collection("transactions"), jobs, payments, clock)
         # Typed as the ports so that mypy checks each adapter fits its port.
         self.users: Users = MongoUsers(collection("users"))
         self.ledger: Ledger = self._ledger
@@ -59,7 +60,7 @@ class MongoStore(ClosedOnExit):
         self.preferences: Preferences = MongoPreferences(collection("preferences"))
         self.updates: UpdateLog = MongoUpdateLog(collection("updates"))
         self.flags: Flags = MongoFlags(collection("flags"))
-        self.payments: Payments = MongoPayments(collection("payments"))
+        self.payments: Payments = MongoPayments(payments)
         self.ensure_indexes()
 
     @property

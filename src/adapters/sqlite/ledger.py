@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 
 from paintcore.domain.credits import (
-    HOLD_KEY_PREFIXES,
     Balance,
     Bucket,
     Hold,
@@ -18,17 +17,21 @@ from paintcore.domain.credits import (
     Transaction,
     TransactionKind,
     capture_key,
+    check_debit_key,
     grant_source,
+    purchase_key,
     release_key,
     reserve_key,
     system_account,
     user_account,
 )
 from paintcore.domain.errors import DuplicateTransaction, QuotaExceeded
+from paintcore.domain.payments import Payment
 from paintcore.domain.users import UserId
 from paintcore.ports import Clock
 
 from .db import Database, from_text, to_text
+from .payments import insert_payment
 
 # Column names cannot be bound as parameters, so each bucket gets its statement, built here from
 # the enum's fixed values and never from input.
@@ -60,13 +63,40 @@ class SqliteLedger:
     ) -> bool:
         source = grant_source(user_id=user_id, amount=amount, key=key, bucket=bucket)
         with self._db.write() as conn:
-            target = user_account(user_id, bucket)
-            if not self._append(conn, key, kind, user_id, source, target, amount, replay_ok=True):
+            return self._credit(conn, user_id, amount, key, kind, source, bucket)
+
+    def purchase(self, payment: Payment) -> bool:
+        if payment.pages <= 0:
+            raise ValueError("a purchase must credit pages")
+        with self._db.write() as conn:  # one BEGIN IMMEDIATE: the record and the credit together
+            if not insert_payment(conn, payment):
                 return False
-            conn.execute(
-                "INSERT INTO wallets (user_id) VALUES (?) ON CONFLICT DO NOTHING", (user_id,)
+            return self._credit(
+                conn,
+                payment.user_id,
+                payment.pages,
+                purchase_key(payment.charge_id),
+                TransactionKind.PURCHASE,
+                system_account(SystemAccount.SALES),
+                Bucket.PAID,
             )
-            conn.execute(_CREDIT[bucket], {"amount": amount, "user": user_id})
+
+    def _credit(
+        self,
+        conn: sqlite3.Connection,
+        user_id: UserId,
+        amount: int,
+        key: str,
+        kind: TransactionKind,
+        source: str,
+        bucket: Bucket,
+    ) -> bool:
+        """Log a grant and credit its bucket; False (nothing credited) if its key was logged."""
+        target = user_account(user_id, bucket)
+        if not self._append(conn, key, kind, user_id, source, target, amount, replay_ok=True):
+            return False
+        conn.execute("INSERT INTO wallets (user_id) VALUES (?) ON CONFLICT DO NOTHING", (user_id,))
+        conn.execute(_CREDIT[bucket], {"amount": amount, "user": user_id})
         return True
 
     def debit(
@@ -78,7 +108,7 @@ class SqliteLedger:
         kind: TransactionKind,
         partial: bool = False,
     ) -> int | None:
-        check_debit(amount, key)
+        check_debit_key(amount, key)
         with self._db.write() as conn:
             if conn.execute("SELECT 1 FROM transactions WHERE key = ?", (key,)).fetchone():
                 return None
@@ -203,15 +233,6 @@ class SqliteLedger:
                 raise DuplicateTransaction(f"transaction {key} already exists") from error
             raise
         return True
-
-
-def check_debit(amount: int, key: str) -> None:
-    """ValueError for a debit no ledger takes: not positive, or under a hold's or a registration's
-    key (those are kept with the job or the user by some stores, out of a debit's reach)."""
-    if amount <= 0:
-        raise ValueError("a debit must be positive")
-    if key.startswith((*HOLD_KEY_PREFIXES, "register:")):
-        raise ValueError(f"{key} is a hold's or a registration's key, not a debit's")
 
 
 def _hold(conn: sqlite3.Connection, job_id: str) -> Hold | None:

@@ -17,29 +17,7 @@ class SqlitePayments:
 
     def add(self, payment: Payment) -> bool:
         with self._db.write() as conn:
-            cursor = conn.execute(
-                """
-                INSERT INTO payments (charge_id, provider, user_id, pages, amount, currency,
-                    created_at, state, provider_charge_id, refunded_at, refunded_pages, shortfall)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (charge_id) DO NOTHING
-                """,
-                (
-                    payment.charge_id,
-                    payment.provider,
-                    payment.user_id,
-                    payment.pages,
-                    payment.amount,
-                    payment.currency,
-                    to_text(payment.created_at),
-                    payment.state.value,
-                    payment.provider_charge_id,
-                    None if payment.refunded_at is None else to_text(payment.refunded_at),
-                    payment.refunded_pages,
-                    payment.shortfall,
-                ),
-            )
-            return cursor.rowcount == 1
+            return insert_payment(conn, payment)
 
     def get(self, charge_id: str) -> Payment | None:
         with self._db.read() as conn:
@@ -104,3 +82,30 @@ def payment_from_row(row: sqlite3.Row) -> Payment:
         refunded_pages=row["refunded_pages"],
         shortfall=row["shortfall"],
     )
+
+
+def insert_payment(conn: sqlite3.Connection, payment: Payment) -> bool:
+    """Insert the payment's row unless its charge id has one; True when inserted."""
+    cursor = conn.execute(
+        """
+        INSERT INTO payments (charge_id, provider, user_id, pages, amount, currency,
+            created_at, state, provider_charge_id, refunded_at, refunded_pages, shortfall)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (charge_id) DO NOTHING
+        """,
+        (
+            payment.charge_id,
+            payment.provider,
+            payment.user_id,
+            payment.pages,
+            payment.amount,
+            payment.currency,
+            to_text(payment.created_at),
+            payment.state.value,
+            payment.provider_charge_id,
+            None if payment.refunded_at is None else to_text(payment.refunded_at),
+            payment.refunded_pages,
+            payment.shortfall,
+        ),
+    )
+    return cursor.rowcount == 1

@@ -97,6 +97,7 @@ def registration_key(user_id: UserId) -> str:
 
 
 HOLD_KEY_PREFIXES = ("reserve:", "capture:", "release:")
+PURCHASE_KEY_PREFIX = "pay:"
 _GRANT_SOURCES = {Bucket.FREE: SystemAccount.GRANTS, Bucket.PAID: SystemAccount.SALES}
 
 
@@ -104,9 +105,9 @@ def grant_source(*, user_id: UserId, amount: int, key: str, bucket: Bucket) -> s
     """The account a grant comes from (free credits from grants, paid ones from sales), once the
     grant keeps the rules every ledger checks before it looks at its key's history; ValueError
     when `amount` is not positive, `bucket` is held, `key` is another user's registration key (a
-    registration credits its own user only, which lets a store keep it in that user's own record)
-    or a hold's key (those belong to a job's reserve, capture and release, which a store may keep
-    with the job)."""
+    registration credits its own user only, which lets a store keep it in that user's own record),
+    a hold's key (those belong to a job's reserve, capture and release, which a store may keep
+    with the job) or a purchase's key (`Ledger.purchase` credits those, with their payment)."""
     if amount <= 0:
         raise ValueError("a grant must be positive")
     source = _GRANT_SOURCES.get(bucket)
@@ -116,6 +117,8 @@ def grant_source(*, user_id: UserId, amount: int, key: str, bucket: Bucket) -> s
         raise ValueError(f"{key} is not the registration key of user {user_id}")
     if key.startswith(HOLD_KEY_PREFIXES):
         raise ValueError(f"{key} is a hold's key, not a grant's")
+    if key.startswith(PURCHASE_KEY_PREFIX):
+        raise ValueError(f"{key} is a purchase's key: Ledger.purchase credits it")
     return system_account(source)
 
 
@@ -132,4 +135,14 @@ def release_key(job_id: str) -> str:
 
 
 def purchase_key(charge_id: str) -> str:
-    return f"pay:{charge_id}"
+    return f"{PURCHASE_KEY_PREFIX}{charge_id}"
+
+
+def check_debit_key(amount: int, key: str) -> None:
+    """ValueError for a debit no ledger takes: not positive, or under a hold's, a registration's
+    or a purchase's key (those are kept with the job, the user or the payment by some stores, out
+    of a debit's reach)."""
+    if amount <= 0:
+        raise ValueError("a debit must be positive")
+    if key.startswith((*HOLD_KEY_PREFIXES, "register:", PURCHASE_KEY_PREFIX)):
+        raise ValueError(f"{key} is a hold's, a registration's or a purchase's key, not a debit's")

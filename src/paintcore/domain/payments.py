@@ -3,8 +3,8 @@
 A pack is pages for a price in one currency (Telegram Stars: "XTR", whole Stars). An invoice
 carries `InvoicePayload.encode()`; whatever comes back (pre-checkout, successful payment) is
 decoded strictly, so a forged or stale payload is recognised rather than trusted. A payment is
-recorded once per provider charge id, and its pages are credited through the ledger under
-`purchase_key(charge_id)`, so a payment delivered twice (or by two processes) credits once.
+recorded and its pages credited together by `Ledger.purchase`, once per provider charge id
+(under `purchase_key(charge_id)`), so a payment delivered twice (or by two processes) credits once.
 """
 
 from __future__ import annotations

@@ -59,7 +59,15 @@ class Ledger(Protocol):
         """Credit `amount` (> 0, else ValueError) to the free (from grants) or paid (from sales)
         bucket once per key (keys are unique across all users); False when the key was already
         applied (nothing changes). A registration key credits its own user only, and the keys of
-        holds (`reserve:`, `capture:`, `release:`) are not grants' (ValueError)."""
+        holds (`reserve:`, `capture:`, `release:`) and purchases (`pay:`: `purchase`) are not
+        grants' (ValueError)."""
+        ...
+
+    def purchase(self, payment: Payment) -> bool:
+        """Record the payment (`Payments.get` sees it) and grant its `pages` to the buyer's paid
+        bucket from sales under `purchase_key(charge_id)`, together and exactly once per charge id
+        (however many callers, processes, redeliveries): True when credited now, False when it
+        was before (nothing changes). ValueError for pages <= 0."""
         ...
 
     def debit(
@@ -73,7 +81,8 @@ class Ledger(Protocol):
     ) -> int | None:
         """Take `amount` (> 0, else ValueError) bought credits back (paid bucket -> sales) once per
         key, in one guarded write: how many were taken, or None when the key was applied before
-        (nothing changes). Without `partial`, QuotaExceeded (nothing taken) when the paid bucket
+        (nothing changes; the keys of holds, registrations and purchases are not debits':
+        ValueError). Without `partial`, QuotaExceeded (nothing taken) when the paid bucket
         holds fewer; with it, takes what there is (0: nothing recorded). Never below zero."""
         ...
 

@@ -9,11 +9,12 @@ Order, and why it is money-safe:
    record: a redelivery's refund is refused as done already, which that list confirms, and a
    refund that did not go through leaves no refund on the list, so the next delivery or
    reconciliation tries again (the caller tells the admins meanwhile).
-2. An honoured one is granted to the paid bucket under `purchase_key(charge_id)` FIRST, then
-   recorded. The ledger key makes the credit exactly-once whoever delivers it (twice, after a
-   restart, two processes at once); granting before recording means a payment the store knows
-   is always credited, so a crash between the two leaves an unknown payment that the redelivery
-   or reconciliation credits (its grant then a no-op, its record added).
+2. An honoured one is recorded and granted to the paid bucket in ONE call, `Ledger.purchase`,
+   exactly once per charge id whoever delivers it (twice, after a restart, two processes at
+   once). There is no order between the two to get wrong here: the store keeps them together (one
+   transaction in SQLite; on MongoDB the payment document is the purchase's record and a crash
+   before its credit is completed by the redelivery or `reconcile()`), so a payment the store
+   knows is always credited.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..domain.credits import Balance, Bucket, TransactionKind, purchase_key
+from ..domain.credits import Balance
 from ..domain.errors import PaintError, PaymentRefused
 from ..domain.payments import Pack, Payment, PaymentState
 from ..domain.users import UserId
@@ -85,14 +86,7 @@ class CreditPayment:
         )
         if problem is not None:
             return self._give_back(record, problem)
-        granted = self.ledger.grant(
-            user_id=payer,
-            amount=pages,
-            key=purchase_key(charge_id),
-            kind=TransactionKind.PURCHASE,
-            bucket=Bucket.PAID,
-        )
-        self.payments.add(record)
+        granted = self.ledger.purchase(record)
         log.info(
             "payment credited" if granted else "payment credited before",
             extra={"user_id": payer, "charge_id": charge_id, "pages": pages},
