@@ -287,6 +287,9 @@ def test_without_a_payment_provider_a_pack_points_at_telegram(world: World) -> N
     _with_shop(world, send_invoice=None, refund_payment=None)
     press(world, BUYER, "pack:10")
     assert world.gateway.invoices == []
+    assert world.messenger.callback_answers[-1][1] == RU["payments_elsewhere"]
+    world.say(BUYER, "/set pack:10")  # how the console presses a button
+    assert world.gateway.invoices == []
     assert world.last_text(BUYER) == RU["payments_elsewhere"]
     world.say(ADMIN, "/refund charge-1")
     assert world.last_text(ADMIN) == RU["payments_elsewhere"]

@@ -26,12 +26,6 @@ class PageSettings:
         """A settings button was pressed: the confirmation to show, or None for foreign data."""
         return self._choose(event.sender.id, event.data, t)
 
-    def set_by_command(self, event: IncomingMessage, t: Texts) -> None:
-        """`/set lvl:2-4` does what pressing that button does: the console has no buttons."""
-        parts = (event.text or "").split(maxsplit=1)
-        saved = self._choose(event.sender.id, parts[1].strip() if len(parts) > 1 else "", t)
-        self.messenger.send_text(event.chat_id, saved or t("unknown_button"))
-
     def _choose(self, user_id: UserId, data: str, t: Texts) -> str | None:
         applied = apply_choice(data, current_options(self.preferences, user_id))
         if applied is None:

@@ -163,6 +163,9 @@ class Dialog:
         if user.banned:
             self.messenger.send_text(event.chat_id, t("banned"))
             return
+        if command is not None and command == self.table.typed_press:
+            self._typed_press(event, t, admin=admin)
+            return
         if command is not None:
             # An admin-only command is not in the table for others: unknown, as any typo is.
             if route is None:
@@ -193,6 +196,14 @@ class Dialog:
             self._run(route, event, t)
         else:
             self.messenger.send_text(event.chat_id, t("press_button"), keyboard=main_menu(t))
+
+    def _typed_press(self, event: IncomingMessage, t: Texts, *, admin: bool) -> None:
+        """`/set DATA`: the button carrying DATA, pressed; its notice comes as a message."""
+        data = (event.text or "").partition(" ")[2].strip()
+        press = self.table.press(data, admin=admin)
+        callback = IncomingCallback(event.update_id, event.chat_id, event.sender, "", data)
+        notice = press.handler(self.group(press.group), callback, t) if press else None
+        self.messenger.send_text(event.chat_id, notice or t("unknown_button"))
 
     def _run(self, route: Route[Any], event: IncomingMessage, t: Texts) -> None:
         route.handler(self.group(route.group), event, t)

@@ -25,8 +25,6 @@ ROUTES = RouteTable(
         Route(PageRequests, PageRequests.ask, command="draw", in_menu=True),
         Route(PageRequests, PageRequests.ask, command="page"),
         Route(PageSettings, PageSettings.show, command="settings", in_menu=True),
-        # The console has no buttons to press: "/set lvl:2-4" does what that button does.
-        Route(PageSettings, PageSettings.set_by_command, command="set"),
         Route(Account, Account.show_balance, command="balance", in_menu=True),
         Route(Account, Account.help, command="help", in_menu=True),
         Route(HealthReplies, HealthReplies.check, command="check", in_menu=True),

@@ -63,9 +63,11 @@ class RouteTable:
 
     routes: tuple[Route[Any], ...]
     presses: tuple[Press[Any], ...] = ()
+    # "/set DATA" does what pressing a button carrying DATA does: a console has no buttons.
+    typed_press: str = "set"
 
     def __post_init__(self) -> None:
-        keys = [route.key for route in self.routes]
+        keys = [route.key for route in self.routes] + [("command", self.typed_press)]
         if len(set(keys)) != len(keys):
             raise ValueError(f"routes with the same key: {sorted(map(str, keys))}")
         prefixes = [press.prefix for press in self.presses]

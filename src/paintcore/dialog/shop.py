@@ -66,8 +66,7 @@ class Shop:
         pack = pack_on_sale(self.packs, int(digits)) if valid else None
         if pack is None:
             return None
-        if self.send_invoice is None:
-            self.messenger.send_text(event.chat_id, t("payments_elsewhere"))
+        if self.send_invoice is None:  # the console: its "/set pack:10" shows this as a message
             return t("payments_elsewhere")
         pages = pages_phrase(t, pack.pages)
         self.send_invoice(
