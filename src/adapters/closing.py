@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 
-class ClosedOnExit:
+class ClosedOnExit(ABC):
     """A base for resources with `close()`: entering returns the resource, leaving closes it."""
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the resource; closing twice is harmless."""
 
     def __enter__(self) -> Self:
         return self
