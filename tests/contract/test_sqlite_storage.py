@@ -210,26 +210,27 @@ def test_migrate_applies_only_the_migrations_a_file_lacks(db_path: Path) -> None
         "INSERT INTO conversations (user_id, awaiting, updated_at)"
         " VALUES (1, 'description', '2026-01-01')"
     )
-    later = (*MIGRATIONS, ("CREATE TABLE broadcasts (id TEXT PRIMARY KEY)",))
+    later = (*MIGRATIONS, ("CREATE TABLE future_things (id TEXT PRIMARY KEY)",))
 
     assert migrate(conn, later) == SCHEMA_VERSION + 1
     # Running it again would fail on CREATE TABLE if it re-applied anything.
     assert migrate(conn, later) == SCHEMA_VERSION + 1
     assert conn.execute("SELECT count(*) FROM conversations").fetchone() == (1,)
-    assert conn.execute("SELECT count(*) FROM broadcasts").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM future_things").fetchone() == (0,)
 
 
 def test_a_failing_migration_leaves_the_file_as_it_was(db_path: Path) -> None:
     conn = raw(db_path)
     migrate(conn, MIGRATIONS)
-    broken = (*MIGRATIONS, ("CREATE TABLE broadcasts (id TEXT)", "THIS IS NOT SQL"))
+    broken = (*MIGRATIONS, ("CREATE TABLE future_things (id TEXT)", "THIS IS NOT SQL"))
 
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn, broken)
 
     assert schema_version(conn) == SCHEMA_VERSION
     assert (
-        conn.execute("SELECT name FROM sqlite_master WHERE name = 'broadcasts'").fetchone() is None
+        conn.execute("SELECT name FROM sqlite_master WHERE name = 'future_things'").fetchone()
+        is None
     )
 
 

@@ -1,6 +1,7 @@
 """In-memory implementations of every port: the fakes the unit tests use, held to the contracts."""
 
 from .attachments import InMemoryAttachments
+from .broadcasts import InMemoryBroadcasts
 from .clock import ManualClock
 from .conversations import InMemoryConversations
 from .images import FakeImageGenerator, FakePageFinisher, FakePhotoTracer
@@ -22,6 +23,7 @@ __all__ = [
     "FakePageFinisher",
     "FakePhotoTracer",
     "InMemoryAttachments",
+    "InMemoryBroadcasts",
     "InMemoryConversations",
     "InMemoryFlags",
     "InMemoryJobQueue",

@@ -5,21 +5,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from paintcore.domain.errors import PaintError, PartiallyDelivered, RecipientBlocked
 from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
+from paintcore.ports import Clock
 
 
 @dataclass(frozen=True, slots=True)
 class SentMessage:
     chat_id: int
-    kind: str  # "text", "photos", "page", "working" (while a page is drawn) or "callback_answer"
+    # "text", "photos", "page", "copy" (of another message), "working" (while a page is drawn)
+    # or "callback_answer"
+    kind: str
     text: str = ""
     keyboard: Keyboard | InlineKeyboard | None = None
     file_ids: tuple[str, ...] = ()
     page: ColoringPage | None = None
+    copied: tuple[int, int] | None = None  # a copy's (from_chat_id, message_id)
+    paid: bool = False  # a copy sent as a paid broadcast message
+    at: datetime | None = None  # when it was sent, by `clock` if the messenger has one
 
 
 @dataclass
@@ -31,6 +38,9 @@ class InMemoryMessenger:
     failures: list[PaintError] = field(default_factory=list)
     working_now: set[int] = field(default_factory=set)  # chats currently shown "drawing…"
     callback_answers: list[tuple[str, str]] = field(default_factory=list)
+    # Raised (once each, in order) by the next sends to one chat, before `failures`.
+    failures_for: dict[int, list[PaintError]] = field(default_factory=dict)
+    clock: Clock | None = None  # stamps each message's `at` (rate limits are checked on it)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def send_text(
@@ -43,6 +53,19 @@ class InMemoryMessenger:
 
     def send_page(self, chat_id: int, page: ColoringPage, *, caption: str) -> None:
         self._send(SentMessage(chat_id, "page", text=caption, page=page))
+
+    def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, paid: bool = False
+    ) -> int:
+        copy = SentMessage(chat_id, "copy", copied=(from_chat_id, message_id), paid=paid)
+        self._send(copy)
+        with self._lock:
+            return len(self.sent)  # a new message id, unique in this fake
+
+    def copies(self, chat_id: int | None = None) -> list[SentMessage]:
+        """The copies sent (to one chat, if given), in order."""
+        with self._lock:
+            return [m for m in self.sent if m.kind == "copy" and chat_id in (None, m.chat_id)]
 
     @contextmanager
     def working(self, chat_id: int) -> Iterator[None]:
@@ -71,6 +94,10 @@ class InMemoryMessenger:
         with self._lock:
             if message.chat_id in self.blocked:
                 raise RecipientBlocked(f"chat {message.chat_id} blocked the bot")
+            if self.failures_for.get(message.chat_id):
+                raise self.failures_for[message.chat_id].pop(0)
+            if self.clock is not None:
+                message = replace(message, at=self.clock.now())
             if self.failures:
                 failure = self.failures.pop(0)
                 if isinstance(failure, PartiallyDelivered):

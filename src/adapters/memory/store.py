@@ -9,6 +9,7 @@ from adapters.closing import ClosedOnExit
 from paintcore.domain.errors import StorageUnavailable
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import (
+    Broadcasts,
     Clock,
     Conversations,
     Flags,
@@ -21,6 +22,7 @@ from paintcore.ports import (
     Users,
 )
 
+from .broadcasts import InMemoryBroadcasts
 from .conversations import InMemoryConversations
 from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
@@ -45,6 +47,7 @@ class InMemoryStore(ClosedOnExit):
         self.updates: UpdateLog = InMemoryUpdateLog()
         self.flags: Flags = InMemoryFlags()
         self.payments: Payments = payments
+        self.broadcasts: Broadcasts = InMemoryBroadcasts(self.users, self.jobs)
         self.closed = False
 
     def ping(self) -> None:

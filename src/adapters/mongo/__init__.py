@@ -1,5 +1,6 @@
 """MongoDB storage (pymongo): users, the credit ledger, jobs, conversations and page options."""
 
+from .broadcasts import MongoBroadcasts
 from .connection import DEFAULT_DATABASE, connect, redact
 from .conversations import MongoConversations
 from .indexes import INDEXES
@@ -14,6 +15,7 @@ from .users import MongoUsers
 __all__ = [
     "DEFAULT_DATABASE",
     "INDEXES",
+    "MongoBroadcasts",
     "MongoConversations",
     "MongoJobs",
     "MongoLedger",

@@ -60,6 +60,17 @@ INDEXES = (
     Index("payments", "by_time", [("created_at_us", 1)]),
     # reconcile() looks at the purchases of the last week for one whose credit a crash stopped.
     Index("payments", "purchases_by_time", [("purchase.at_us", 1)]),
+    # One broadcast at a time: only a running one has `running: true`, so a second collides.
+    Index(
+        "broadcasts",
+        "one_running",
+        [("running", 1)],
+        {"unique": True, "partialFilterExpression": {"running": True}},
+    ),
+    Index("broadcasts", "by_start", [("started_at_us", -1)]),
+    # The next page of pending recipients and the counts of a broadcast; a delivery's own
+    # record goes by `_id`.
+    Index("broadcast_deliveries", "by_state", [("b", 1), ("state", 1), ("u", 1)]),
 )
 
 

@@ -8,6 +8,7 @@ from pymongo import MongoClient
 
 from adapters.closing import ClosedOnExit
 from paintcore.ports import (
+    Broadcasts,
     Clock,
     Conversations,
     Flags,
@@ -20,6 +21,7 @@ from paintcore.ports import (
     Users,
 )
 
+from .broadcasts import MongoBroadcasts
 from .conversations import MongoConversations
 from .documents import Document
 from .errors import storage_call
@@ -61,6 +63,9 @@ class MongoStore(ClosedOnExit):
         self.updates: UpdateLog = MongoUpdateLog(collection("updates"))
         self.flags: Flags = MongoFlags(collection("flags"))
         self.payments: Payments = MongoPayments(payments)
+        self.broadcasts: Broadcasts = MongoBroadcasts(
+            collection("broadcasts"), collection("broadcast_deliveries"), collection("users"), jobs
+        )
         self.ensure_indexes()
 
     @property

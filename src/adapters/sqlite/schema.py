@@ -138,6 +138,42 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX users_by_registration ON users (registered_at)",
         "CREATE INDEX jobs_by_creation ON jobs (created_at)",
     ),
+    (  # 6: resumable broadcasts: the job, its recipients fixed at confirmation, each delivery
+        """
+        CREATE TABLE broadcasts (
+            id TEXT PRIMARY KEY,
+            admin_id INTEGER NOT NULL,
+            from_chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            language TEXT,
+            active_since TEXT,
+            paid INTEGER NOT NULL DEFAULT 0 CHECK (paid IN (0, 1)),
+            state TEXT NOT NULL CHECK (state IN ('running', 'done', 'cancelled')),
+            created_at TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            total INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        # One broadcast at a time: every running row has the same state, so a second collides.
+        "CREATE UNIQUE INDEX broadcasts_one_running ON broadcasts (state) WHERE state = 'running'",
+        "CREATE INDEX broadcasts_by_start ON broadcasts (started_at)",
+        """
+        CREATE TABLE broadcast_deliveries (
+            broadcast_id TEXT NOT NULL REFERENCES broadcasts (id),
+            user_id INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sent', 'blocked', 'failed')),
+            recorded_at TEXT,
+            PRIMARY KEY (broadcast_id, user_id)
+        ) WITHOUT ROWID
+        """,
+        # The next page of pending recipients, and the counts, without scanning the sent ones.
+        """
+        CREATE INDEX broadcast_deliveries_by_state
+            ON broadcast_deliveries (broadcast_id, state, user_id)
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

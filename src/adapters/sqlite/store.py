@@ -7,6 +7,7 @@ from pathlib import Path
 from adapters.closing import ClosedOnExit
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import (
+    Broadcasts,
     Clock,
     Conversations,
     Flags,
@@ -19,6 +20,7 @@ from paintcore.ports import (
     Users,
 )
 
+from .broadcasts import SqliteBroadcasts
 from .conversations import SqliteConversations
 from .db import BUSY_TIMEOUT_SECONDS, Database
 from .export import SqliteExport
@@ -52,6 +54,7 @@ class SqliteStore(ClosedOnExit):
         self.updates: UpdateLog = SqliteUpdateLog(self._db)
         self.flags: Flags = SqliteFlags(self._db)
         self.payments: Payments = SqlitePayments(self._db)
+        self.broadcasts: Broadcasts = SqliteBroadcasts(self._db)
 
     @property
     def path(self) -> str:

@@ -52,6 +52,10 @@ class RecipientBlocked(PaintError):
     """The recipient blocked the bot or can no longer be written to."""
 
 
+class BroadcastRunning(PaintError):
+    """Another broadcast is running: one at a time (wait for it to finish, or cancel it)."""
+
+
 class RateLimited(PaintError):
     """The remote service asked us to slow down for `retry_after` seconds."""
 

@@ -1,4 +1,5 @@
-"""Background tasks: a name (which handler runs it), a JSON-safe payload and an id; page tasks."""
+"""Background tasks: a name (which handler runs it), a JSON-safe payload and an id; page and
+broadcast tasks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
+from .broadcasts import BroadcastId
 from .jobs import JobId
 
 # Flat and JSON-safe, so that any queue can carry a payload (RQ pickles nothing of ours).
@@ -16,6 +18,7 @@ Payload = Mapping[str, TaskValue]
 TaskHandler = Callable[[Payload], object]
 
 PAGE = "page"  # draw and deliver one coloring page: payload {"job_id": ...}
+BROADCAST = "broadcast"  # send the next page of a broadcast: payload {"broadcast_id": ...}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +63,20 @@ def page_job_ids(tasks: Iterable[Task]) -> list[JobId]:
 def page_handler(run: PageRunner) -> TaskHandler:
     """The handler of page tasks: `run` (RunGeneration) with the task's job id."""
     return lambda payload: run(job_id=JobId(str(payload["job_id"])))
+
+
+def broadcast_task(broadcast_id: BroadcastId, step: int = 0) -> Task:
+    """The task that sends the next page of recipients of broadcast `broadcast_id`. `step` makes
+    each re-enqueued step its own piece of work (a queue that takes one id twice as once would
+    otherwise drop the follow-up)."""
+    return Task(
+        BROADCAST,
+        {"broadcast_id": broadcast_id, "step": step},
+        id=f"{BROADCAST}:{broadcast_id}:{step}",
+    )
+
+
+def broadcast_id_of(task: Task) -> BroadcastId | None:
+    """The broadcast id of a broadcast task; None for a task of another kind."""
+    value = task.payload.get("broadcast_id") if task.name == BROADCAST else None
+    return BroadcastId(value) if isinstance(value, str) else None

@@ -7,9 +7,10 @@ domain types and names the core errors it may raise.
 from .clock import Clock
 from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
 from .jobs import JobNotifier, Jobs, PageOrders, TaskQueue
-from .messaging import Attachments, Messenger, Pacer
+from .messaging import Attachments, MessageCopier, Messenger, Pacer
 from .payments import PaymentGateway
 from .storage import (
+    Broadcasts,
     Conversations,
     Flags,
     Ledger,
@@ -22,6 +23,7 @@ from .storage import (
 
 __all__ = [
     "Attachments",
+    "Broadcasts",
     "Clock",
     "Conversations",
     "Flags",
@@ -29,6 +31,7 @@ __all__ = [
     "JobNotifier",
     "Jobs",
     "Ledger",
+    "MessageCopier",
     "Messenger",
     "Moderator",
     "Pacer",

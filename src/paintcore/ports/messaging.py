@@ -37,6 +37,18 @@ class Messenger(Protocol):
         ...
 
 
+class MessageCopier(Protocol):
+    """Copying a message into other chats (broadcasts). A separate port for now: only the memory
+    fake has it; it joins `Messenger` once the Telegram and console messengers copy too."""
+
+    def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, paid: bool = False
+    ) -> int:
+        """Copy a message (text, media, caption, formatting) into the chat, as a paid broadcast
+        message if `paid`; the new message's id. RecipientBlocked, RateLimited, DeliveryFailed."""
+        ...
+
+
 class Attachments(Protocol):
     def fetch(self, file_id: str) -> bytes:
         """The bytes of a file a user sent (a photo); DeliveryFailed if it cannot be had."""

@@ -1,10 +1,12 @@
-"""Storage ports: users, the ledger, conversations, preferences, and the Storage that holds them."""
+"""Storage ports: users, the ledger, conversations, preferences, broadcasts, and the Storage that
+holds them."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Protocol
 
+from ..domain.broadcasts import Broadcast, BroadcastCounts, BroadcastId, Delivery
 from ..domain.conversation import ConversationState
 from ..domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
 from ..domain.jobs import JobId
@@ -198,6 +200,54 @@ class Flags(Protocol):
         ...
 
 
+class Broadcasts(Protocol):
+    """Confirmed broadcasts, their recipients fixed at confirmation (read page by page) and what
+    became of each delivery, recorded once."""
+
+    def start(self, broadcast: Broadcast) -> Broadcast:
+        """Store a confirmed broadcast (state running) with its recipients: the users matching its
+        audience, neither blocked nor banned, as they are now. Returns it with `total` set.
+        BroadcastRunning (nothing stored) while another is running; ValueError for a known id."""
+        ...
+
+    def get(self, broadcast_id: BroadcastId) -> Broadcast | None:
+        """The broadcast with this id, or None."""
+        ...
+
+    def current(self) -> Broadcast | None:
+        """The running broadcast, or None."""
+        ...
+
+    def latest(self) -> Broadcast | None:
+        """The broadcast started last, in whatever state, or None."""
+        ...
+
+    def pending(
+        self, broadcast_id: BroadcastId, *, after: UserId | None = None, limit: int = 100
+    ) -> list[UserId]:
+        """Recipients not yet recorded, in id order, those above `after`, at most `limit`."""
+        ...
+
+    def record(
+        self, broadcast_id: BroadcastId, user_id: UserId, outcome: Delivery, *, at: datetime
+    ) -> bool:
+        """Record one delivery's outcome once, in one guarded write: False (no change) when it was
+        recorded before or the user is not a recipient. ValueError for PENDING."""
+        ...
+
+    def counts(self, broadcast_id: BroadcastId) -> BroadcastCounts:
+        """How many recipients are sent, blocked, failed, pending (all zero for an unknown id)."""
+        ...
+
+    def cancel(self, broadcast_id: BroadcastId, *, at: datetime) -> bool:
+        """Running -> cancelled, guarded; False (no change) when it is not running."""
+        ...
+
+    def finish(self, broadcast_id: BroadcastId, *, at: datetime) -> bool:
+        """Running -> done, guarded; False (no change) when it is not running."""
+        ...
+
+
 class Storage(Protocol):
     """One deployment's storage: every storage port on one database, and its upkeep.
 
@@ -222,6 +272,8 @@ class Storage(Protocol):
     def flags(self) -> Flags: ...
     @property
     def payments(self) -> Payments: ...
+    @property
+    def broadcasts(self) -> Broadcasts: ...
 
     def ping(self) -> None:
         """Return if the database answers; StorageUnavailable if not."""
