@@ -27,7 +27,6 @@ if TYPE_CHECKING:
         OfflineSubjectGenerator,
     )
     from adapters.openai_images import OpenAIImageGenerator, OpenAIModerator, OpenAIPhotoTracer
-    from adapters.pacing import IntervalPacer
     from adapters.pages import ColoringPageFinisher
     from adapters.queue import InProcessJobQueue
     from adapters.sqlite import SqliteStore
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     from paintcore.domain.moderation import KidSafetyWordList
     from paintcore.moderation import ModerationChain
     from paintcore.orders import StepwiseOrders
+    from paintcore.pacing import TokenBucket
     from paintcore.ports import (
         Attachments,
         Clock,
@@ -128,7 +128,7 @@ if TYPE_CHECKING:
     def work(
         queues: tuple[InProcessJobQueue, memory.InMemoryJobQueue],
         pool: InProcessJobQueue,
-        pacers: tuple[IntervalPacer, memory.CountingPacer],
+        pacers: tuple[TokenBucket, memory.CountingPacer],
     ) -> tuple[tuple[TaskQueue, TaskQueue], WorkerPool, tuple[Pacer, Pacer]]:
         return queues, pool, pacers
 

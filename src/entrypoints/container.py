@@ -11,6 +11,7 @@ from adapters.telegram.messenger import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
 from paintcore.dialog import (
     Account,
     AdminTools,
+    Broadcasting,
     Dialog,
     FileIdTool,
     HealthReplies,
@@ -21,7 +22,7 @@ from paintcore.dialog import (
     UserAdmin,
 )
 from paintcore.usecases import (
-    Broadcast,
+    CancelBroadcast,
     GrantCredits,
     JobsReport,
     SetBanned,
@@ -79,17 +80,22 @@ class Container(UseCases):
         messenger=Ports.messenger,
         admin_ids=Ports.admin_ids,
     )
-    admin_tools = providers.Singleton(
-        AdminTools,
-        broadcast_to_all=providers.Singleton(
-            Broadcast,
-            users=Ports.users,
-            messenger=Ports.messenger,
-            pacer=Ports.pacer,
-        ),
+    admin_tools = providers.Singleton(AdminTools, messenger=Ports.messenger)
+    broadcasting = providers.Singleton(
+        Broadcasting,
         messenger=Ports.messenger,
-        # Telegram's limit for one text: the core knows no platform's.
-        max_text_length=TELEGRAM_TEXT_LIMIT,
+        conversations=Ports.conversations,
+        broadcasts=Ports.broadcasts,
+        start_broadcast=UseCases.start_broadcast,
+        cancel_broadcast=providers.Singleton(
+            CancelBroadcast,
+            broadcasts=Ports.broadcasts,
+            clock=Ports.clock,
+            notifier=UseCases.broadcast_reports,
+        ),
+        reports=UseCases.broadcast_reports,
+        clock=Ports.clock,
+        paid=Ports.settings.provided.broadcast_paid,
     )
     user_admin = providers.Singleton(
         UserAdmin,
@@ -133,6 +139,7 @@ class Container(UseCases):
             support_replies,
             health_replies,
             admin_tools,
+            broadcasting,
             user_admin,
             shop,
         ),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from dependency_injector import containers, providers
 
@@ -17,7 +18,6 @@ from adapters.openai_images import (
     OpenAIPhotoTracer,
     make_client,
 )
-from adapters.pacing import IntervalPacer
 from adapters.pages import ColoringPageFinisher
 from adapters.sqlite import SqliteStore
 from adapters.system_clock import SystemClock
@@ -30,6 +30,7 @@ from adapters.telegram import (
 )
 from paintcore.domain.moderation import KidSafetyWordList
 from paintcore.moderation import ModerationChain
+from paintcore.pacing import TokenBucket
 from paintcore.ports import Storage
 
 from .settings import Settings
@@ -77,6 +78,7 @@ class Ports(containers.DeclarativeContainer):
     updates = providers.Callable(lambda store: store.updates, store)
     flags = providers.Callable(lambda store: store.flags, store)
     payments = providers.Callable(lambda store: store.payments, store)
+    broadcasts = providers.Callable(lambda store: store.broadcasts, store)
 
     # The image backend: OpenAI when OPENAI_API_KEY is set, else the offline generator and tracer.
     backend = providers.Callable(_backend, settings)
@@ -150,7 +152,13 @@ class Ports(containers.DeclarativeContainer):
         console=providers.Object(None),  # a terminal cannot pay
     )
 
-    pacer = providers.Singleton(IntervalPacer, rate=settings.provided.broadcast_rate)
+    # PAINTBOT_BROADCAST_RATE: no one-second window holds more broadcast messages than that.
+    pacer = providers.Singleton(
+        TokenBucket,
+        settings.provided.broadcast_rate,
+        clock=clock,
+        sleep=providers.Object(time.sleep),
+    )
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
         frozenset, settings.provided.admin_ids
     )

@@ -21,6 +21,20 @@ HANDLED_UPDATES_KEPT = timedelta(hours=48)
 # Telegram drops an undelivered update after 24 hours; the provider's list of charges is read
 # this often (the first time one interval after start) to credit payments whose update was lost.
 PAYMENTS_RECONCILED_EVERY = timedelta(hours=1)
+# How often a running broadcast that nobody is sending (its lease ran out: a worker hung or its
+# task was lost) is picked up; a dead process's lease is taken over at once by the next look.
+BROADCAST_WATCH_SECONDS = 10.0
+
+
+class Tickers:
+    """The background tickers recovery runs, stopped together."""
+
+    def __init__(self, *tickers: Every) -> None:
+        self._tickers = tickers
+
+    def stop(self) -> None:
+        for ticker in self._tickers:
+            ticker.stop()
 
 
 def reconcile_payments(container: Container) -> ReconciliationReport | None:
@@ -47,13 +61,15 @@ def start_recovery(
     settings: Settings,
     *,
     reconcile_every: timedelta = PAYMENTS_RECONCILED_EVERY,
-) -> Every:
+) -> Tickers:
     """Finish half-done credit movements (MongoDB's outbox; nothing to do on SQLite), then refund
     jobs left running and, at start-up only, re-enqueue queued ones, then forget expectations a day
     old (the dialog ignores them anyway) and records of updates handled two days ago; repeat every
     max(5 s, PAINTBOT_JOB_TIMEOUT / 4) in a background thread, and on the first tick after each
-    `reconcile_every` also reconcile payments. Stop the returned ticker on exit."""
+    `reconcile_every` also reconcile payments. A running broadcast nobody is sending is resumed
+    at start-up and looked for every BROADCAST_WATCH_SECONDS. Stop the returned tickers on exit."""
     store, recover = container.store(), container.recover_jobs()
+    resume_broadcast = container.resume_broadcast()
     conversations, clock = container.conversations(), container.clock()
     next_reconciliation = [clock.now() + reconcile_every]
 
@@ -81,6 +97,10 @@ def start_recovery(
         reconcile_when_due()
 
     heal(requeue=True)
-    return Every(
-        max(5.0, settings.job_timeout / 4), lambda: heal(requeue=False), name="recovery"
-    ).start()
+    resume_broadcast()
+    return Tickers(
+        Every(
+            max(5.0, settings.job_timeout / 4), lambda: heal(requeue=False), name="recovery"
+        ).start(),
+        Every(BROADCAST_WATCH_SECONDS, resume_broadcast, name="broadcast-watch").start(),
+    )

@@ -46,6 +46,10 @@ def _split(value: object) -> object:
     return value
 
 
+# Telegram delivers about 30 messages per second per bot before it answers 429.
+FREE_BROADCAST_RATE = 30
+
+
 class Settings(BaseSettings):
     # env_ignore_empty: `NAME=` (as .env.example lists every setting) means "the default".
     model_config = SettingsConfigDict(
@@ -75,6 +79,9 @@ class Settings(BaseSettings):
     )
     language: str = Field("ru", alias="PAINTBOT_LANGUAGE")
     generation_concurrency: int = Field(8, alias="PAINTBOT_GENERATION_CONCURRENCY", ge=1, le=256)
+    # Telegram's paid broadcasts (allow_paid_broadcast: up to 1 000 messages/s, 0.1 Star each
+    # from the bot's balance); declared before the rate, whose ceiling it raises from 30.
+    broadcast_paid: bool = Field(False, alias="PAINTBOT_BROADCAST_PAID")
     broadcast_rate: float = Field(25, alias="PAINTBOT_BROADCAST_RATE", gt=0, le=1000)
     webhook_url: str | None = Field(None, alias="PAINTBOT_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(None, alias="PAINTBOT_WEBHOOK_SECRET")
@@ -188,6 +195,16 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
+
+    @field_validator("broadcast_rate")
+    @classmethod
+    def _broadcast_rate_within_telegrams(cls, value: float, info: ValidationInfo) -> float:
+        if value > FREE_BROADCAST_RATE and not info.data.get("broadcast_paid"):
+            raise ValueError(
+                f"at most {FREE_BROADCAST_RATE} messages per second (Telegram's limit); "
+                "up to 1000 with PAINTBOT_BROADCAST_PAID=true"
+            )
+        return value
 
     @field_validator("storage", mode="before")
     @classmethod

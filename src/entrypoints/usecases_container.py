@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -10,8 +11,8 @@ from typing import TypeVar
 from dependency_injector import providers
 
 from adapters.queue import InProcessJobQueue
-from paintcore.dialog import DialogNotifier
-from paintcore.domain.tasks import PAGE, page_handler
+from paintcore.dialog import BroadcastReports, DialogNotifier
+from paintcore.domain.tasks import BROADCAST, PAGE, page_handler
 from paintcore.ports import PaymentGateway
 from paintcore.usecases import (
     CheckPreCheckout,
@@ -24,13 +25,17 @@ from paintcore.usecases import (
     RefundPayment,
     RegisterUser,
     RequestColoringPage,
+    ResumeBroadcast,
+    RunBroadcast,
     RunGeneration,
     SendInvoice,
+    StartBroadcast,
     Stats,
     Support,
     VerifyLedger,
 )
 from paintcore.usecases.lease import Revocations
+from paintcore.usecases.run_broadcast import broadcast_handler
 
 from .ports_container import Ports
 from .workers import this_worker, worker_gone
@@ -77,12 +82,52 @@ class UseCases(Ports):
         lease_for=job_lease,
         revoked=revoked,
     )
+    # Broadcasts: one step (a page of recipients) per task, at PAINTBOT_BROADCAST_RATE, holding
+    # the broadcast's lease; the admin's status message is edited as it goes.
+    broadcast_reports = providers.Singleton(
+        BroadcastReports,
+        messenger=Ports.messenger,
+        users=Ports.users,
+        clock=Ports.clock,
+        fallback_language=Ports.settings.provided.language,
+    )
+    run_broadcast = providers.Singleton(
+        RunBroadcast,
+        broadcasts=Ports.broadcasts,
+        users=Ports.users,
+        copier=Ports.messenger,
+        pacer=Ports.pacer,
+        clock=Ports.clock,
+        sleep=providers.Object(time.sleep),
+        notifier=broadcast_reports,
+        worker=worker,
+        worker_gone=providers.Object(worker_gone),
+    )
     # Background tasks by name -> the handler a worker runs them with.
-    task_handlers = providers.Dict({PAGE: providers.Callable(page_handler, run_generation)})
+    task_handlers = providers.Dict(
+        {
+            PAGE: providers.Callable(page_handler, run_generation),
+            BROADCAST: providers.Callable(broadcast_handler, run_broadcast),
+        }
+    )
     queue = providers.Singleton(
         InProcessJobQueue,
         handlers=task_handlers,
         workers=Ports.settings.provided.generation_concurrency,
+    )
+    start_broadcast = providers.Singleton(
+        StartBroadcast,
+        broadcasts=Ports.broadcasts,
+        queue=queue,
+        clock=Ports.clock,
+        paid=Ports.settings.provided.broadcast_paid,
+    )
+    resume_broadcast = providers.Singleton(
+        ResumeBroadcast,
+        broadcasts=Ports.broadcasts,
+        queue=queue,
+        clock=Ports.clock,
+        worker_gone=providers.Object(worker_gone),
     )
     register_user = providers.Singleton(
         RegisterUser,

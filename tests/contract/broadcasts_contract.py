@@ -95,10 +95,10 @@ class BroadcastsContract:
 
     def test_an_audience_of_users_active_in_the_last_30_days(self, storage: Storage) -> None:
         users(storage, 1, 2, 3, 4)
-        storage.jobs.add(_job("old", 1, CONFIRMED - timedelta(days=31)))
-        storage.jobs.add(_job("new", 2, CONFIRMED - timedelta(days=29)))
-        storage.jobs.add(_job("new2", 2, CONFIRMED - timedelta(days=1)))
-        storage.jobs.add(_job("new3", 4, CONFIRMED - timedelta(days=2)))
+        storage.jobs.add(a_page_request("old", 1, CONFIRMED - timedelta(days=31)))
+        storage.jobs.add(a_page_request("new", 2, CONFIRMED - timedelta(days=29)))
+        storage.jobs.add(a_page_request("new2", 2, CONFIRMED - timedelta(days=1)))
+        storage.jobs.add(a_page_request("new3", 4, CONFIRMED - timedelta(days=2)))
         audience = Audience.active(CONFIRMED)
 
         started = storage.broadcasts.start(a_broadcast(audience=audience))
@@ -215,6 +215,6 @@ class BroadcastsContract:
         )
 
 
-def _job(job_id: str, user_id: int, created: datetime) -> Job:
+def a_page_request(job_id: str, user_id: int, created: datetime) -> Job:
     """A page the user requested at `created` (finished: one user may have several)."""
     return replace(a_job(job_id, user_id), created_at=created, state=JobState.SUCCEEDED)

@@ -85,8 +85,8 @@ class ConversationsContract:
     @pytest.mark.parametrize(
         "payload",
         [
-            BroadcastDraft("Новые раскраски!\nЗаходите 🎨 «скорее»"),
-            BroadcastDraft(""),
+            BroadcastDraft(-100123, 2**40, "active", 0),
+            BroadcastDraft(7, 1, "all", 2),
             ChosenPack(pages=30, price=120, currency="XTR"),
         ],
         ids=repr,

@@ -353,7 +353,7 @@ def test_a_write_lock_held_too_long_elsewhere_is_reported_and_leaves_the_store_u
 
 def test_the_export_carries_a_conversations_payload(store: SqliteStore, clock: ManualClock) -> None:
     state = ConversationState(
-        UserId(7), Awaiting.BROADCAST_CONFIRMATION, clock.now(), BroadcastDraft("Новые раскраски!")
+        UserId(7), Awaiting.BROADCAST_CONFIRMATION, clock.now(), BroadcastDraft(7, 4242, "ru", 4243)
     )
     store.conversations.expect(state)
 

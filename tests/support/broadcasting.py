@@ -86,6 +86,7 @@ class BroadcastWorld:
     clock: ManualClock = field(default_factory=ManualClock)
 
     def __post_init__(self) -> None:
+        self._processes = 0
         self.store = InMemoryStore(self.clock)
         self.messenger = InMemoryMessenger(clock=self.clock)
         self.pacer = TokenBucket(self.rate, clock=self.clock, sleep=self.clock.advance)
@@ -107,9 +108,20 @@ class BroadcastWorld:
         )
 
     def engine(
-        self, *, copier: MessageCopier | None = None, broadcasts: Broadcasts | None = None
+        self,
+        *,
+        copier: MessageCopier | None = None,
+        broadcasts: Broadcasts | None = None,
+        worker: str | None = None,
+        alive: frozenset[str] = frozenset(),
     ) -> RunBroadcast:
+        """The engine of a new process (by default: every other process is dead, as after a
+        crash; `alive` names processes that still run, so their leases are respected)."""
+        self._processes += 1
+        name = worker or f"process-{self._processes}"
         return RunBroadcast(
+            worker=name,
+            worker_gone=lambda owner: owner != name and owner not in alive,
             broadcasts=broadcasts or self.store.broadcasts,
             users=self.store.users,
             copier=copier or self.messenger,
@@ -122,8 +134,10 @@ class BroadcastWorld:
     def run_to_end(self, broadcast_id: str = "b1", engine: RunBroadcast | None = None) -> int:
         """Steps until none remain; how many steps it took."""
         run = engine or self.engine()
+        lease: str | None = None
         for steps in range(1, 100_000):
-            if not run(broadcast_id=BroadcastId(broadcast_id)):
+            lease = run(broadcast_id=BroadcastId(broadcast_id), lease_from=lease)
+            if lease is None:
                 return steps
         raise AssertionError("the broadcast never ended")
 

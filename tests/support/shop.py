@@ -13,12 +13,17 @@ def profile(uid: int, language: str = "ru") -> Profile:
     return Profile(UserId(uid), first_name="Аня", username=f"u{uid}", language_code=language)
 
 
-def press(world: World, uid: int, data: str, *, language: str = "ru") -> None:
+def press(
+    world: World, uid: int, data: str, *, language: str = "ru", message_id: int | None = None
+) -> str:
+    """Press a button carrying `data` (under message `message_id`, if given); the notice."""
     world.update_id += 1
+    callback_id = f"cb{world.update_id}"
     callback = IncomingCallback(
-        world.update_id, uid, profile(uid, language), f"cb{world.update_id}", data
+        world.update_id, uid, profile(uid, language), callback_id, data, message_id
     )
     world.dialog.handle_callback(callback)
+    return next(text for cid, text in world.messenger.callback_answers if cid == callback_id)
 
 
 def payload(uid: int, pages: int = 10, price: int = 50) -> str:

@@ -53,7 +53,7 @@ def start_bot(
         "PAINTBOT_DB_PATH": str(tmp_path / "bot.sqlite3"),
         "ADMIN_IDS": str(ADMIN),
         "PAINTBOT_SUPPORT_CONTACT": "@paint_help",
-        "PAINTBOT_BROADCAST_RATE": 1000,
+        "PAINTBOT_BROADCAST_RATE": 30,
     }
     values.update(settings)
     container = Container(settings=Settings(_env_file=None, **values))  # type: ignore[call-arg]

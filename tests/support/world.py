@@ -71,7 +71,9 @@ class World:
         profile = Profile(
             UserId(user_id), first_name=first_name, username=f"u{user_id}", language_code=language
         )
-        self.dialog.handle(IncomingMessage(self.update_id, user_id, profile, kind, text))
+        self.dialog.handle(
+            IncomingMessage(self.update_id, user_id, profile, kind, text, message_id=self.update_id)
+        )
 
     def last_text(self, chat_id: int) -> str:
         return self.messenger.texts(chat_id)[-1]

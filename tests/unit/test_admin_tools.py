@@ -1,12 +1,11 @@
-"""Admin tools of the reference bot: /broadcast and the get-id tool; nothing of them for others."""
+"""Admin tools of the reference bot: the get-id tool; nothing of it for others. (Broadcasts:
+test_broadcast_dialog.py.)"""
 
 from __future__ import annotations
 
-from paintcore.dialog import AdminTools, IncomingCallback, IncomingMessage, MessageKind
+from paintcore.dialog import IncomingCallback, IncomingMessage, MessageKind
 from paintcore.dialog.texts import CATALOGS
-from paintcore.domain.errors import DeliveryFailed
 from paintcore.domain.users import Profile, UserId
-from paintcore.usecases import Broadcast
 from support.world import ADMIN, World
 
 RU = CATALOGS["ru"]
@@ -19,60 +18,6 @@ def _users(world: World, *ids: int) -> None:
 
 def _received(world: World, uid: int, text: str) -> bool:
     return text in world.messenger.texts(uid)
-
-
-def test_admin_broadcast_reaches_every_user_and_reports_a_tally(world: World) -> None:
-    _users(world, 1, 2, 3, ADMIN)
-    world.say(ADMIN, "/broadcast Новые раскраски!\nЗаходите.")
-
-    for uid in (1, 2, 3):
-        assert _received(world, uid, "Новые раскраски!\nЗаходите.")
-    assert world.last_text(ADMIN) == (
-        "Рассылка завершена: доставлено 4 из 4, заблокировали бота 0, ошибок 0."
-    )
-    assert world.dialog.group(AdminTools).broadcast_to_all.pacer.paced == 4  # type: ignore[attr-defined]
-
-
-def test_non_admin_broadcast_reaches_no_one_and_looks_like_an_unknown_command(world: World) -> None:
-    _users(world, 1, 2)
-    world.say(1, "/broadcast спам")
-    assert world.last_text(1) == RU["unknown_command"]
-    assert not _received(world, 2, "спам")
-
-
-def test_broadcast_marks_users_who_blocked_the_bot_and_skips_them_next_time(world: World) -> None:
-    _users(world, 1, 2, ADMIN)
-    world.messenger.blocked.add(2)
-    world.say(ADMIN, "/broadcast привет")
-    assert "заблокировали бота 1" in world.last_text(ADMIN)
-    assert world.users.get(UserId(2)).blocked  # type: ignore[union-attr]
-
-    world.messenger.blocked.discard(2)
-    world.say(ADMIN, "/broadcast ещё раз")
-    assert not _received(world, 2, "ещё раз")
-    assert "доставлено 2 из 2" in world.last_text(ADMIN)
-
-
-def test_broadcast_counts_failures_and_goes_on(world: World) -> None:
-    _users(world, 1, 2)
-    world.messenger.failures.append(DeliveryFailed("network"))
-    pacer = world.dialog.group(AdminTools).broadcast_to_all.pacer
-    report = Broadcast(world.users, world.messenger, pacer)(text="hi")
-    assert (report.recipients, report.sent, report.failed) == (2, 1, 1)
-
-
-def test_banned_users_get_no_broadcast(world: World) -> None:
-    _users(world, 1, ADMIN)
-    world.users.set_banned(UserId(1), True)
-    world.say(ADMIN, "/broadcast привет")
-    assert not _received(world, 1, "привет")
-
-
-def test_broadcast_without_text_or_too_long_explains_itself(world: World) -> None:
-    world.say(ADMIN, "/broadcast   ")
-    assert world.last_text(ADMIN) == RU["broadcast_usage"]
-    world.say(ADMIN, "/broadcast " + "x" * 5000)
-    assert "не больше 4096" in world.last_text(ADMIN)
 
 
 def test_admin_gets_the_file_id_of_a_photo_document_or_sticker(world: World) -> None:

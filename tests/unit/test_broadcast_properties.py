@@ -38,7 +38,7 @@ class BroadcastMachine(RuleBasedStateMachine):
     @rule()
     def step(self) -> None:
         more = self.world.engine()(broadcast_id=B1)
-        self.ended = self.ended or not more
+        self.ended = self.ended or more is None
 
     @rule(after=st.integers(1, 15))
     def crash_mid_step(self, after: int) -> None:

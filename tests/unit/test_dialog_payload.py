@@ -21,7 +21,13 @@ from paintcore.domain.conversation import (
 from paintcore.domain.users import UserId
 
 payloads = st.one_of(
-    st.builds(BroadcastDraft, text=st.text()),
+    st.builds(
+        BroadcastDraft,
+        from_chat_id=st.integers(-(2**52), 2**52),
+        message_id=st.integers(1, 2**31),
+        audience=st.sampled_from(["all", "ru", "en", "active"]),
+        panel_message_id=st.integers(0, 2**31),
+    ),
     st.builds(
         ChosenPack,
         pages=st.integers(min_value=1, max_value=10**6),
@@ -71,6 +77,18 @@ def test_a_payload_this_version_cannot_read_is_none_not_a_guess(stored: object) 
 
 
 def test_fields_a_later_version_added_are_ignored() -> None:
-    stored = {"kind": "broadcast_draft", "text": "привет", "buttons": "later"}
+    stored = {
+        "kind": "broadcast_draft",
+        "from_chat_id": 7,
+        "message_id": 42,
+        "audience": "en",
+        "panel_message_id": 43,
+        "buttons": "later",
+    }
 
-    assert payload_from_json(stored) == BroadcastDraft("привет")
+    assert payload_from_json(stored) == BroadcastDraft(7, 42, "en", 43)
+
+
+def test_a_draft_of_the_text_only_broadcast_is_asked_again() -> None:
+    # What the simple /broadcast stored before drafts named a message to copy.
+    assert payload_from_json({"kind": "broadcast_draft", "text": "привет"}) is None

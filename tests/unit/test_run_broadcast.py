@@ -97,7 +97,7 @@ def test_a_user_rate_limited_over_and_over_is_left_for_the_next_step() -> None:
     world.messenger.failures_for[1] = [RateLimited(retry_after=1)] * 10
     world.start()
 
-    assert world.engine()(broadcast_id=B1) is True
+    assert world.engine()(broadcast_id=B1) is not None
     assert world.copies() == {}
     world.run_to_end()
 
@@ -135,11 +135,11 @@ def test_cancel_stops_it_before_the_next_step() -> None:
     world = BroadcastWorld(users=30, page_size=10)
     world.start()
     run = world.engine()
-    assert run(broadcast_id=B1) is True
+    assert run(broadcast_id=B1) is not None
 
     assert world.store.broadcasts.cancel(B1, at=world.clock.now()) is True
 
-    assert run(broadcast_id=B1) is False
+    assert run(broadcast_id=B1) is None
     assert sum(world.copies().values()) == 10
     found = world.store.broadcasts.get(B1)
     assert found is not None and found.state is BroadcastState.CANCELLED
@@ -160,7 +160,7 @@ def test_cancel_stops_it_within_a_page() -> None:
                 world.store.broadcasts.cancel(B1, at=world.clock.now())
             return world.messenger.copy_message(chat_id, *args, paid=paid)
 
-    assert world.engine(copier=Cancelling())(broadcast_id=B1) is False  # type: ignore[arg-type]
+    assert world.engine(copier=Cancelling())(broadcast_id=B1) is None  # type: ignore[arg-type]
 
     assert 30 <= sum(world.copies().values()) <= 30 + 25  # it looks every 25 sends
 
@@ -171,8 +171,8 @@ def test_a_finished_or_unknown_broadcast_sends_nothing() -> None:
     world.run_to_end()
     world.messenger.sent.clear()
 
-    assert world.engine()(broadcast_id=B1) is False
-    assert world.engine()(broadcast_id=BroadcastId("nope")) is False
+    assert world.engine()(broadcast_id=B1) is None
+    assert world.engine()(broadcast_id=BroadcastId("nope")) is None
     assert world.copies() == {}
 
 
@@ -229,7 +229,7 @@ def test_the_task_handler_enqueues_the_next_step_while_more_remain() -> None:
     world = BroadcastWorld(users=25, page_size=10)
     world.start()
     queue = InMemoryJobQueue()
-    queue.handlers[BROADCAST] = broadcast_handler(world.engine(), queue)
+    queue.handlers[BROADCAST] = broadcast_handler(world.engine())
     queue.enqueue(broadcast_task(B1))
 
     ran = queue.run_pending()
@@ -252,3 +252,57 @@ def test_progress_reports_rate_and_eta_from_the_counts() -> None:
     assert progress(counts, started_at=started, now=started).eta is None
     done = progress(BroadcastCounts(sent=3), started_at=started, now=started)
     assert done.eta == timedelta(0) and done.remaining == 0
+
+
+def test_a_live_worker_holding_the_lease_keeps_others_out() -> None:
+    world = BroadcastWorld(users=30, page_size=10)
+    world.start()
+    first = world.engine(worker="bot")
+    lease = first(broadcast_id=B1)
+    assert lease is not None and lease.startswith("bot#")
+
+    other = world.engine(worker="cli", alive=frozenset({"bot"}))
+    assert other(broadcast_id=B1) is None  # the bot is sending it: the CLI sends nothing
+    assert sum(world.copies().values()) == 10
+
+    assert first(broadcast_id=B1, lease_from=lease) is not None  # the chain goes on
+    assert sum(world.copies().values()) == 20
+
+
+def test_a_lease_that_ran_out_is_taken_by_another_live_worker() -> None:
+    world = BroadcastWorld(users=30, page_size=10)
+    world.start()
+    assert world.engine(worker="bot")(broadcast_id=B1) is not None  # then the bot hangs
+    other = world.engine(worker="cli", alive=frozenset({"bot"}))
+
+    world.clock.advance(29)
+    assert other(broadcast_id=B1) is None
+    world.clock.advance(2)  # past the 30 s lease
+    world.run_to_end(engine=other)
+
+    assert world.copies() == {u: 1 for u in range(1, 31)}
+
+
+def test_a_step_whose_lease_was_taken_stops_before_its_next_send() -> None:
+    world = BroadcastWorld(users=40, rate=1, page_size=40)  # 40 s for the page: past the lease
+    world.start()
+    stolen: list[bool] = []
+
+    class Stealing:
+        def copy_message(self, chat_id: int, *args: int, paid: bool = False) -> int:
+            if chat_id == 5 and not stolen:  # the lease runs out and someone else takes it
+                world.clock.advance(60)
+                stolen.append(
+                    world.store.broadcasts.claim(
+                        B1,
+                        "thief#1",
+                        until=world.clock.now() + timedelta(minutes=5),
+                        now=world.clock.now(),
+                    )
+                )
+            return world.messenger.copy_message(chat_id, *args, paid=paid)
+
+    assert world.engine(copier=Stealing())(broadcast_id=B1) is None  # type: ignore[arg-type]
+
+    assert stolen == [True]
+    assert sorted(world.copies()) == [1, 2, 3, 4, 5]  # not one send after the lease was lost

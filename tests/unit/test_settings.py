@@ -33,6 +33,7 @@ ALL_VARIABLES = [
     "PAINTBOT_LANGUAGE",
     "PAINTBOT_GENERATION_CONCURRENCY",
     "PAINTBOT_BROADCAST_RATE",
+    "PAINTBOT_BROADCAST_PAID",
     "PAINTBOT_WEBHOOK_URL",
     "PAINTBOT_WEBHOOK_SECRET",
     "PAINTBOT_OUTPUT_DIR",
@@ -90,6 +91,40 @@ def test_a_bad_pack_list_exits_2_with_one_message(
     assert cli.main(["check"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Invalid settings:") and "PAINTBOT_PACKS" in err
+
+
+@pytest.mark.parametrize(
+    ("rate", "paid", "ok"),
+    [
+        ("25", None, True),
+        ("30", "false", True),
+        ("31", None, False),  # over Telegram's free limit
+        ("1000", "true", True),
+        ("1001", "true", False),
+        ("0", "true", False),
+        ("fast", None, False),
+    ],
+)
+def test_the_broadcast_rate_is_bounded_by_telegrams_limits(
+    monkeypatch: pytest.MonkeyPatch, rate: str, paid: str | None, ok: bool
+) -> None:
+    monkeypatch.setenv("PAINTBOT_BROADCAST_RATE", rate)
+    if paid is not None:
+        monkeypatch.setenv("PAINTBOT_BROADCAST_PAID", paid)
+    if ok:
+        assert load_settings(None).broadcast_rate == float(rate)
+    else:
+        with pytest.raises(SettingsError, match=r"PAINTBOT_BROADCAST_RATE"):
+            load_settings(None)
+
+
+def test_a_broadcast_rate_over_30_without_paid_broadcasts_exits_2_naming_both(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PAINTBOT_BROADCAST_RATE", "100")
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Invalid settings:") and "PAINTBOT_BROADCAST_PAID=true" in err
 
 
 def test_terms_and_paysupport_texts_are_optional_per_language(

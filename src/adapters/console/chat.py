@@ -10,6 +10,8 @@ from paintcore.dialog import IncomingMessage, MessageKind
 from paintcore.dialog.texts import Texts, pick_language
 from paintcore.domain.users import Profile
 
+from .messages import SESSION, MessageIds
+
 QUIT_COMMANDS = {"/quit", "/exit"}
 PROMPT = "you> "
 # Bytes of one line, its newline aside: far above any description or broadcast the dialog
@@ -27,6 +29,7 @@ class ConsoleChat:
         *,
         out: TextIO | None = None,
         max_line: int = LINE_LIMIT,
+        ids: MessageIds = SESSION,
     ) -> None:
         self._handle = handle
         self._profile = profile
@@ -34,6 +37,7 @@ class ConsoleChat:
         self._prompt_out = prompt_out  # only when a person types: scripted input gets no prompts
         self._out = out  # where the chat answers a line it cannot pass on; None: stdout
         self._max_line = max_line
+        self._ids = ids  # shared with the messenger, whose posts are messages of the chat too
 
     def run(self) -> int:
         """Feed lines to the dialog until end of input or /quit; returns how many were handled."""
@@ -57,7 +61,11 @@ class ConsoleChat:
                 text, kind = None, MessageKind.UNREADABLE
             if text is not None and text.strip().casefold() in QUIT_COMMANDS:
                 return handled
-            self._handle(IncomingMessage(handled, self._profile.id, self._profile, kind, text))
+            chat_id = self._profile.id
+            message_id = self._ids.next(chat_id, text)
+            self._handle(
+                IncomingMessage(handled, chat_id, self._profile, kind, text, message_id=message_id)
+            )
 
     def _skip_rest_of_line(self) -> None:
         # A bounded chunk at a time: the line is never held whole.

@@ -14,6 +14,8 @@ from paintcore.domain.errors import DeliveryFailed
 from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
+from .messages import SESSION, MessageIds
+
 
 def slug(title: str, limit: int = 40) -> str:
     """A file-name-safe version of a description; keeps Cyrillic letters."""
@@ -23,24 +25,19 @@ def slug(title: str, limit: int = 40) -> str:
 
 
 class ConsoleMessenger:
-    def __init__(self, out: TextIO, output_dir: Path, *, prompt: str = "") -> None:
+    def __init__(
+        self, out: TextIO, output_dir: Path, *, prompt: str = "", ids: MessageIds = SESSION
+    ) -> None:
         self._out = out
         self._dir = output_dir
         self._prompt = prompt  # set when a person types: redrawn after messages from workers
+        self._ids = ids  # shared with the chat: typed lines and posts are numbered together
         self._lock = threading.Lock()  # workers and the reading thread print concurrently
 
     def send_text(
         self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
     ) -> None:
-        lines = _speech(text)
-        if isinstance(keyboard, Keyboard):
-            labels = (label for row in keyboard.rows for label in row)
-            lines.append("     " + "  ".join(f"[{label}]" for label in labels))
-        elif isinstance(keyboard, InlineKeyboard):
-            # No buttons to press in a terminal: each shows the command that does the same.
-            for row in keyboard.rows:
-                lines.append("     " + "  ".join(f"[{b.label}: /set {b.data}]" for b in row))
-        self._print(lines)
+        self._print([*_speech(text), *_buttons(keyboard)])
 
     def send_photos(self, chat_id: int, file_ids: Sequence[str]) -> None:
         self._print([f"bot> (photos: {', '.join(file_ids)})"])
@@ -55,6 +52,26 @@ class ConsoleMessenger:
     def answer_callback(self, callback_id: str, text: str = "") -> None:
         if text:
             self._print(_speech(text))
+
+    def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, paid: bool = False
+    ) -> int:
+        text = self._ids.text(from_chat_id, message_id)
+        where = f"to chat {chat_id}: " if chat_id != from_chat_id else ""
+        paid_note = ", paid" if paid else ""
+        head = f"({where}copy of message {message_id} from chat {from_chat_id}{paid_note})"
+        self._print(_speech(f"{head} {text}" if text else head))
+        return self._ids.next(chat_id, text)
+
+    def post_text(self, chat_id: int, text: str, *, keyboard: InlineKeyboard | None = None) -> int:
+        message_id = self._ids.next(chat_id, text)
+        self._print([*_speech(text), *_buttons(keyboard)])
+        return message_id
+
+    def edit_text(
+        self, chat_id: int, message_id: int, text: str, *, keyboard: InlineKeyboard | None = None
+    ) -> None:
+        self._print([*_speech(f"(edited) {text}"), *_buttons(keyboard)])
 
     def _write(self, page: ColoringPage) -> tuple[Path, Path]:
         try:
@@ -87,6 +104,18 @@ class ConsoleMessenger:
         with self._lock:
             self._out.write(text)
             self._out.flush()
+
+
+def _buttons(keyboard: Keyboard | InlineKeyboard | None) -> list[str]:
+    if isinstance(keyboard, Keyboard):
+        labels = (label for row in keyboard.rows for label in row)
+        return ["     " + "  ".join(f"[{label}]" for label in labels)]
+    if isinstance(keyboard, InlineKeyboard):
+        # No buttons to press in a terminal: each shows the command that does the same.
+        return [
+            "     " + "  ".join(f"[{b.label}: /set {b.data}]" for b in row) for row in keyboard.rows
+        ]
+    return []
 
 
 def _speech(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from paintcore.domain.broadcasts import (
+    Audience,
     Broadcast,
     BroadcastCounts,
     BroadcastId,
@@ -37,8 +38,15 @@ class InMemoryBroadcasts:
                 raise ValueError(f"broadcast {broadcast.id} exists")
             if self._running() is not None:
                 raise BroadcastRunning("another broadcast is running")
-            recipients = self._recipients(broadcast)
-            started = replace(broadcast, state=BroadcastState.RUNNING, total=len(recipients))
+            recipients = self._recipients(broadcast.audience)
+            started = replace(
+                broadcast,
+                state=BroadcastState.RUNNING,
+                finished_at=None,
+                total=len(recipients),
+                lease_owner=None,
+                lease_until=None,
+            )
             self.by_id[broadcast.id] = started
             self.deliveries[broadcast.id] = dict.fromkeys(recipients, Delivery.PENDING)
             return started
@@ -46,6 +54,37 @@ class InMemoryBroadcasts:
     def get(self, broadcast_id: BroadcastId) -> Broadcast | None:
         with self._lock:
             return self.by_id.get(broadcast_id)
+
+    def audience_size(self, audience: Audience) -> int:
+        return len(self._recipients(audience))
+
+    def claim(
+        self,
+        broadcast_id: BroadcastId,
+        owner: str,
+        *,
+        until: datetime,
+        now: datetime,
+        replacing: str | None = None,
+    ) -> bool:
+        with self._lock:
+            found = self.by_id.get(broadcast_id)
+            if found is None or found.state is not BroadcastState.RUNNING:
+                return False
+            holder, held_until = found.lease_owner, found.lease_until
+            free = holder is None or (held_until is not None and held_until <= now)
+            if not (free or holder == owner or (replacing is not None and holder == replacing)):
+                return False
+            self.by_id[broadcast_id] = replace(found, lease_owner=owner, lease_until=until)
+            return True
+
+    def release(self, broadcast_id: BroadcastId, owner: str) -> bool:
+        with self._lock:
+            found = self.by_id.get(broadcast_id)
+            if found is None or found.lease_owner != owner:
+                return False
+            self.by_id[broadcast_id] = replace(found, lease_owner=None, lease_until=None)
+            return True
 
     def current(self) -> Broadcast | None:
         with self._lock:
@@ -108,8 +147,9 @@ class InMemoryBroadcasts:
     def _running(self) -> Broadcast | None:
         return next((b for b in self.by_id.values() if b.state is BroadcastState.RUNNING), None)
 
-    def _recipients(self, broadcast: Broadcast) -> list[UserId]:
-        audience = broadcast.audience
+    def _recipients(self, audience: Audience) -> list[UserId]:
+        """The users the audience names now, neither blocked nor banned, in id order: what `start`
+        fixes and `audience_size` counts."""
         active = (
             None
             if audience.active_since is None

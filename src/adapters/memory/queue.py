@@ -39,8 +39,8 @@ class InMemoryJobQueue:
             return len(self.waiting)
 
     def run_pending(self) -> int:
-        """Run every waiting task (and any they enqueue) with its handler, in order; a task
-        with no handler is logged and dropped. Returns how many ran."""
+        """Run every waiting task (and any they enqueue or return as their follow-up) with its
+        handler, in order; a task with no handler is logged and dropped. Returns how many ran."""
         if not self.handlers:
             raise RuntimeError("no handlers bound")
         ran = 0
@@ -54,5 +54,7 @@ class InMemoryJobQueue:
                 log.error("task dropped: no handler for %r", task.name, extra={"task_id": task.id})
                 self.dropped.append(task)
                 continue
-            handler(task.payload)
+            follow_up = handler(task.payload)
+            if isinstance(follow_up, Task):  # the work's next step
+                self.enqueue(follow_up)
             ran += 1

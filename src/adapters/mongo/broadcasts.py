@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
-from typing import Any
 
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -23,13 +22,13 @@ from paintcore.domain.broadcasts import (
     BroadcastCounts,
     BroadcastId,
     BroadcastState,
-    CopiedMessage,
     Delivery,
 )
 from paintcore.domain.errors import BroadcastRunning
 from paintcore.domain.users import UserId
 
-from .documents import EPOCH, Document, choice, flag, integer, micros, read_time, time_fields
+from .broadcast_documents import broadcast_document, delivery_key, read_broadcast
+from .documents import Document, micros, time_fields
 from .errors import retried, storage_call
 
 CHUNK = 1000  # recipients written (and users read) per command while fixing the list
@@ -57,7 +56,12 @@ class MongoBroadcasts:
         total = 0
         for chunk in _batched(self._recipients(broadcast.audience), CHUNK):
             documents = [
-                {"_id": _key(broadcast.id, u), "b": broadcast.id, "u": u, "state": "pending"}
+                {
+                    "_id": delivery_key(broadcast.id, u),
+                    "b": broadcast.id,
+                    "u": u,
+                    "state": "pending",
+                }
                 for u in chunk
             ]
             try:
@@ -66,7 +70,7 @@ class MongoBroadcasts:
                 if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])):
                     raise
             total += len(chunk)
-        document = _document(broadcast, total)
+        document = broadcast_document(broadcast, total)
         try:
             self._broadcasts.insert_one(document)
         except DuplicateKeyError as error:
@@ -74,11 +78,52 @@ class MongoBroadcasts:
             if "running" in str(error):
                 raise BroadcastRunning("another broadcast is running") from error
             raise ValueError(f"broadcast {broadcast.id} exists") from error
-        return _from_document(document)
+        return read_broadcast(document)
 
     @storage_call("broadcasts.get")
     def get(self, broadcast_id: BroadcastId) -> Broadcast | None:
         return self._one({"_id": broadcast_id})
+
+    @storage_call("broadcasts.audience_size")
+    def audience_size(self, audience: Audience) -> int:
+        return retried(
+            lambda: sum(self._users.count_documents(q) for q in self._selections(audience))
+        )
+
+    @storage_call("broadcasts.claim")
+    def claim(
+        self,
+        broadcast_id: BroadcastId,
+        owner: str,
+        *,
+        until: datetime,
+        now: datetime,
+        replacing: str | None = None,
+    ) -> bool:
+        # Free, ran out, renewed or taken over, in the update's filter: one guarded write (not
+        # retried, like every write here whose answer a repeat could change).
+        claimable: list[Document] = [
+            {"lease_owner": None},  # also a document without the field
+            {"lease_until_us": {"$lte": micros(now)}},
+            {"lease_owner": owner},
+        ]
+        if replacing is not None:
+            claimable.append({"lease_owner": replacing})
+        result = self._broadcasts.update_one(
+            {"_id": broadcast_id, "state": BroadcastState.RUNNING.value, "$or": claimable},
+            {"$set": {"lease_owner": owner, **time_fields("lease_until", until)}},
+        )
+        return result.matched_count == 1  # a renewal to the same instant modifies nothing
+
+    @storage_call("broadcasts.release")
+    def release(self, broadcast_id: BroadcastId, owner: str) -> bool:
+        # In any state: a finished broadcast's holder lets go too. Not retried: a repeat of a
+        # release that went through would answer False.
+        result = self._broadcasts.update_one(
+            {"_id": broadcast_id, "lease_owner": owner},
+            {"$set": {"lease_owner": None, **time_fields("lease_until", None)}},
+        )
+        return result.matched_count == 1
 
     @storage_call("broadcasts.current")
     def current(self) -> Broadcast | None:
@@ -87,7 +132,7 @@ class MongoBroadcasts:
     @storage_call("broadcasts.latest")
     def latest(self) -> Broadcast | None:
         found = retried(lambda: list(self._broadcasts.find({}).sort("started_at_us", -1).limit(1)))
-        return _from_document(found[0]) if found else None
+        return read_broadcast(found[0]) if found else None
 
     @storage_call("broadcasts.pending")
     def pending(
@@ -111,7 +156,7 @@ class MongoBroadcasts:
             raise ValueError("a delivery is recorded with its outcome, not as pending")
         # Not retried: a retry that found its own first attempt would answer False.
         result = self._deliveries.update_one(
-            {"_id": _key(broadcast_id, user_id), "state": "pending"},
+            {"_id": delivery_key(broadcast_id, user_id), "state": "pending"},
             {"$set": {"state": outcome.value, **time_fields("at", at)}},
         )
         return result.modified_count == 1
@@ -152,16 +197,23 @@ class MongoBroadcasts:
 
     def _one(self, query: Document) -> Broadcast | None:
         found = retried(lambda: self._broadcasts.find_one(query))
-        return None if found is None else _from_document(found)
+        return None if found is None else read_broadcast(found)
 
     def _recipients(self, audience: Audience) -> Iterator[int]:
         """The ids of the users the audience names, in id order, read a chunk at a time."""
+        for query in self._selections(audience):
+            for document in self._users.find(query, {"_id": 1}).sort("_id", 1).batch_size(CHUNK):
+                yield document["_id"]
+
+    def _selections(self, audience: Audience) -> Iterator[Document]:
+        """Queries on users whose matches, one query after the other, are the audience in id
+        order: `start` lists them, `audience_size` counts them, so the two cannot disagree. One
+        query for everyone or a language; for the active users one per chunk of their ids."""
         query: Document = {"blocked": {"$ne": True}, "banned": {"$ne": True}}
         if audience.language is not None:
             query["language"] = audience.language
         if audience.active_since is None:
-            for document in self._users.find(query, {"_id": 1}).sort("_id", 1).batch_size(CHUNK):
-                yield document["_id"]
+            yield query
             return
         # Active: the users with a page requested since, grouped (one per user) in id order.
         active = self._jobs.aggregate(
@@ -178,60 +230,10 @@ class MongoBroadcasts:
             allowDiskUse=True,
         )
         for chunk in _batched((d["_id"] for d in active), CHUNK):
-            wanted = {**query, "_id": {"$in": chunk}}
-            for document in self._users.find(wanted, {"_id": 1}).sort("_id", 1):
-                yield document["_id"]
+            yield {**query, "_id": {"$in": chunk}}
 
 
 def _batched(values: Iterable[int], size: int) -> Iterator[list[int]]:
     iterator = iter(values)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _key(broadcast_id: str, user_id: int) -> str:
-    return f"{broadcast_id}:{user_id}"
-
-
-def _document(broadcast: Broadcast, total: int) -> Document:
-    audience = broadcast.audience
-    return {
-        "_id": broadcast.id,
-        "admin_id": broadcast.admin_id,
-        "message": {
-            "from_chat_id": broadcast.message.from_chat_id,
-            "message_id": broadcast.message.message_id,
-        },
-        "audience": {
-            "language": audience.language,
-            **time_fields("active_since", audience.active_since),
-        },
-        "paid": broadcast.paid,
-        "state": BroadcastState.RUNNING.value,
-        "running": True,
-        **time_fields("created_at", broadcast.created_at),
-        **time_fields("started_at", broadcast.started_at),
-        **time_fields("finished_at", None),
-        "total": total,
-    }
-
-
-def _from_document(document: Document) -> Broadcast:
-    message: Any = document.get("message") or {}
-    audience: Any = document.get("audience") or {}
-    language = audience.get("language")
-    return Broadcast(
-        id=BroadcastId(document["_id"]),
-        admin_id=UserId(integer(document, "admin_id")),
-        message=CopiedMessage(integer(message, "from_chat_id"), integer(message, "message_id")),
-        audience=Audience(
-            language=language if isinstance(language, str) else None,
-            active_since=read_time(audience, "active_since"),
-        ),
-        created_at=read_time(document, "created_at") or EPOCH,
-        started_at=read_time(document, "started_at") or EPOCH,
-        paid=flag(document, "paid"),
-        state=choice(document, "state", BroadcastState, BroadcastState.DONE),
-        finished_at=read_time(document, "finished_at"),
-        total=integer(document, "total"),
-    )

@@ -129,6 +129,14 @@ class InProcessJobQueue:
             log.error("task dropped: no handler for its name", task=task.name, task_id=task.id)
             return
         try:
-            handler(task.payload)
+            follow_up = handler(task.payload)
         except Exception:  # the handler settles its own work; this keeps the worker alive
             log.exception("task handler crashed", task=task.name, task_id=task.id)
+            return
+        if isinstance(follow_up, Task):
+            try:
+                self.enqueue(follow_up)
+            except StorageUnavailable:  # shutting down: its work is in storage for the next start
+                log.info(
+                    "follow-up left for the next start", task=follow_up.name, task_id=follow_up.id
+                )

@@ -34,8 +34,8 @@ class SqliteBroadcasts:
                 conn.execute(
                     """
                     INSERT INTO broadcasts (id, admin_id, from_chat_id, message_id, language,
-                        active_since, paid, state, created_at, started_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)
+                        active_since, paid, state, created_at, started_at, status_message_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
                     """,
                     (
                         broadcast.id,
@@ -47,21 +47,16 @@ class SqliteBroadcasts:
                         int(broadcast.paid),
                         to_text(broadcast.created_at),
                         to_text(broadcast.started_at),
+                        broadcast.status_message_id,
                     ),
                 )
             except sqlite3.IntegrityError as error:  # the one-running index
                 raise BroadcastRunning("another broadcast is running") from error
             # The snapshot in one statement, inside the same transaction: all or nothing.
             total = conn.execute(
-                """
-                INSERT INTO broadcast_deliveries (broadcast_id, user_id)
-                SELECT ?, id FROM users
-                WHERE banned = 0 AND blocked = 0
-                  AND (? IS NULL OR language = ?)
-                  AND (? IS NULL OR id IN (SELECT user_id FROM jobs WHERE created_at >= ?))
-                ORDER BY id
-                """,
-                (broadcast.id, audience.language, audience.language, since, since),
+                "INSERT INTO broadcast_deliveries (broadcast_id, user_id)"
+                f" SELECT ?, id {_RECIPIENTS} ORDER BY id",
+                (broadcast.id, *_recipients_params(audience)),
             ).rowcount
             conn.execute("UPDATE broadcasts SET total = ? WHERE id = ?", (total, broadcast.id))
             row = conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast.id,)).fetchone()
@@ -69,6 +64,48 @@ class SqliteBroadcasts:
 
     def get(self, broadcast_id: BroadcastId) -> Broadcast | None:
         return self._one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+
+    def audience_size(self, audience: Audience) -> int:
+        with self._db.read() as conn:
+            row = conn.execute(
+                f"SELECT count(*) {_RECIPIENTS}", _recipients_params(audience)
+            ).fetchone()
+        count: int = row[0]
+        return count
+
+    def claim(
+        self,
+        broadcast_id: BroadcastId,
+        owner: str,
+        *,
+        until: datetime,
+        now: datetime,
+        replacing: str | None = None,
+    ) -> bool:
+        # Free, ran out, renewed or taken over, in the UPDATE's guard (text order is time order;
+        # `lease_owner = NULL` is never true, so no `replacing` matches nobody).
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                """
+                UPDATE broadcasts SET lease_owner = ?, lease_until = ?
+                WHERE id = ? AND state = 'running' AND (
+                    lease_owner IS NULL OR lease_until <= ? OR lease_owner = ? OR lease_owner = ?
+                )
+                """,
+                (owner, to_text(until), broadcast_id, to_text(now), owner, replacing),
+            )
+        return cursor.rowcount == 1
+
+    def release(self, broadcast_id: BroadcastId, owner: str) -> bool:
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                """
+                UPDATE broadcasts SET lease_owner = NULL, lease_until = NULL
+                WHERE id = ? AND lease_owner = ?
+                """,
+                (broadcast_id, owner),
+            )
+        return cursor.rowcount == 1
 
     def current(self) -> Broadcast | None:
         return self._one("SELECT * FROM broadcasts WHERE state = 'running'", ())
@@ -143,6 +180,21 @@ class SqliteBroadcasts:
         return None if row is None else _from_row(row)
 
 
+# The recipients `start` fixes and `audience_size` counts: one clause, so the two cannot disagree.
+# Its parameters are `_recipients_params(audience)`.
+_RECIPIENTS = """
+    FROM users
+    WHERE banned = 0 AND blocked = 0
+      AND (? IS NULL OR language = ?)
+      AND (? IS NULL OR id IN (SELECT user_id FROM jobs WHERE created_at >= ?))
+"""
+
+
+def _recipients_params(audience: Audience) -> tuple[object, ...]:
+    since = None if audience.active_since is None else to_text(audience.active_since)
+    return (audience.language, audience.language, since, since)
+
+
 def _from_row(row: sqlite3.Row) -> Broadcast:
     return Broadcast(
         id=BroadcastId(row["id"]),
@@ -157,4 +209,7 @@ def _from_row(row: sqlite3.Row) -> Broadcast:
         state=BroadcastState(row["state"]),
         finished_at=from_text_or_none(row["finished_at"]),
         total=row["total"],
+        status_message_id=row["status_message_id"],
+        lease_owner=row["lease_owner"],
+        lease_until=from_text_or_none(row["lease_until"]),
     )

@@ -174,6 +174,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             ON broadcast_deliveries (broadcast_id, state, user_id)
         """,
     ),
+    (  # 7: the admin's status message of a broadcast, and the lease of the process sending it
+        "ALTER TABLE broadcasts ADD COLUMN status_message_id INTEGER",
+        "ALTER TABLE broadcasts ADD COLUMN lease_owner TEXT",
+        "ALTER TABLE broadcasts ADD COLUMN lease_until TEXT",  # ISO-8601 UTC, as started_at
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,5 @@
-"""TelegramMessenger: the Messenger port over the Bot API (menus, albums, pages, chat actions)."""
+"""TelegramMessenger: the Messenger port over the Bot API (menus, albums, pages, chat actions,
+copies for broadcasts, texts that are edited later)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,19 @@ from functools import partial
 
 import structlog
 import telebot
-from telebot import types
+from telebot import apihelper, types
 
-from paintcore.domain.errors import PaintError, PartiallyDelivered, RecipientBlocked
+from paintcore.domain.errors import (
+    DeliveryFailed,
+    PaintError,
+    PartiallyDelivered,
+    RateLimited,
+    RecipientBlocked,
+)
 from paintcore.domain.messages import InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
-from .api import TelegramCaller
+from .api import RetryPolicy, TelegramCaller
 
 log = structlog.get_logger(__name__)
 
@@ -31,6 +38,11 @@ _Media = (
     | types.InputMediaLivePhoto
 )
 ACTION_EVERY = 4.0  # seconds; Telegram shows a chat action for about 5
+# A broadcast copy is tried once: the broadcast engine waits out a 429 and decides what to retry.
+ONCE = RetryPolicy(attempts=1)
+# Editing a status message: worth a second try, not worth a long wait (the next edit will come).
+QUICK = RetryPolicy(attempts=2, base_delay=0.25, max_delay=0.5, max_retry_after=5.0)
+NOT_MODIFIED = "message is not modified"
 
 
 def pdf_name(title: str) -> str:
@@ -67,6 +79,8 @@ class TelegramMessenger:
     ) -> None:
         self._bot = bot
         self._call = caller
+        self._once = caller.with_policy(ONCE)
+        self._quick = caller.with_policy(QUICK)
         self._action_every = action_every
 
     def send_text(
@@ -145,3 +159,43 @@ class TelegramMessenger:
             )
         except PaintError as exc:  # a stale query (older than ~15 min) cannot be answered any more
             log.info("callback not answered", callback_id=callback_id, error=str(exc))
+
+    def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, paid: bool = False
+    ) -> int:
+        copied = self._once(
+            "copyMessage",
+            partial(
+                self._bot.copy_message,
+                chat_id,
+                from_chat_id,
+                message_id,
+                allow_paid_broadcast=True if paid else None,
+            ),
+        )
+        return int(copied.message_id)
+
+    def post_text(self, chat_id: int, text: str, *, keyboard: InlineKeyboard | None = None) -> int:
+        markup = inline_keyboard(keyboard) if keyboard is not None else None
+        send = partial(self._bot.send_message, chat_id, text[:TEXT_LIMIT], reply_markup=markup)
+        return int(self._call("sendMessage", send).message_id)
+
+    def edit_text(
+        self, chat_id: int, message_id: int, text: str, *, keyboard: InlineKeyboard | None = None
+    ) -> None:
+        markup = inline_keyboard(keyboard) if keyboard is not None else None  # None: no buttons
+
+        def edit_once() -> None:
+            try:
+                self._bot.edit_message_text(
+                    text[:TEXT_LIMIT], chat_id, message_id, reply_markup=markup
+                )
+            except apihelper.ApiTelegramException as exc:
+                if exc.error_code != 400 or NOT_MODIFIED not in str(exc.description):
+                    raise
+                # The same text and buttons again (or a retry whose first try went through).
+
+        try:
+            self._quick("editMessageText", edit_once)
+        except RateLimited as exc:  # longer than a status line is worth waiting for
+            raise DeliveryFailed(f"editMessageText: {exc}") from exc

@@ -20,6 +20,24 @@ _KINDS = {
     "sticker": MessageKind.STICKER,
     "voice": MessageKind.VOICE,
 }
+# What copyMessage can copy. Telegram refuses service messages (members joining, pins, chat
+# photos, payments...), invoices, paid media and giveaways; a list of what it accepts stays
+# right when Telegram adds service messages of new kinds. Telebot gives paid media no content
+# type of its own, so it is looked for by field as well.
+COPYABLE_CONTENT = frozenset(
+    {"text", "photo", "video", "animation", "audio", "document", "voice", "video_note"}
+    | {"sticker", "contact", "location", "venue", "dice", "poll", "story"}
+)
+
+
+def copyable(message: types.Message) -> bool:
+    """Whether Telegram's copyMessage takes this message (a quiz poll only if its answer is known)."""
+    if message.content_type not in COPYABLE_CONTENT or message.paid_media is not None:
+        return False
+    if message.has_protected_content:
+        return False
+    poll: types.Poll | None = getattr(message, "poll", None)  # set by telebot, not declared
+    return poll is None or poll.type != "quiz" or bool(poll.correct_option_ids)
 
 
 def profile_of(user: types.User) -> Profile:
@@ -48,14 +66,26 @@ def to_message(update_id: int, message: types.Message) -> IncomingMessage | None
         file_id = message.voice.file_id
     text = message.text if kind is MessageKind.TEXT else message.caption
     return IncomingMessage(
-        update_id, message.chat.id, profile_of(message.from_user), kind, text, file_id
+        update_id,
+        message.chat.id,
+        profile_of(message.from_user),
+        kind,
+        text,
+        file_id,
+        message_id=message.message_id,
+        copyable=copyable(message),
     )
 
 
 def to_callback(update_id: int, query: types.CallbackQuery) -> IncomingCallback:
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
     return IncomingCallback(
-        update_id, chat_id, profile_of(query.from_user), str(query.id), query.data or ""
+        update_id,
+        chat_id,
+        profile_of(query.from_user),
+        str(query.id),
+        query.data or "",
+        message_id=query.message.message_id if query.message is not None else None,
     )
 
 

@@ -2,6 +2,8 @@
 
 from .account import Account
 from .admin import AdminTools
+from .broadcast_reports import BroadcastReports
+from .broadcasting import Broadcasting
 from .events import (
     IncomingCallback,
     IncomingMessage,
@@ -27,6 +29,8 @@ __all__ = [
     "SUPPORTED",
     "Account",
     "AdminTools",
+    "BroadcastReports",
+    "Broadcasting",
     "Dialog",
     "DialogNotifier",
     "FileIdTool",

@@ -26,6 +26,11 @@ class IncomingMessage:
     kind: MessageKind
     text: str | None = None
     file_id: str | None = None
+    # The message's id in its chat (a broadcast copies it by chat and id); None where unknown.
+    message_id: int | None = None
+    # Whether the platform can copy it into other chats (Telegram cannot copy service, invoice,
+    # paid-media or giveaway messages).
+    copyable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,7 @@ class IncomingCallback:
     sender: Profile
     callback_id: str
     data: str
+    message_id: int | None = None  # the message the pressed button is under, where known
 
 
 @dataclass(frozen=True, slots=True)

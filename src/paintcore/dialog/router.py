@@ -173,13 +173,17 @@ class Dialog:
             else:
                 self._run(route, event, t)
             return
+        state = self.conversations.current(user.id)
+        if state is not None and state.stale(self.clock.now()):
+            state = None  # the button was pressed a day ago: ask again rather than charge
+        awaited = self.table.awaiting(state.awaiting, admin=admin) if state is not None else None
+        if awaited is not None and awaited.any_kind and button_of(text or "") is None:
+            self._run(awaited, event, t)
+            return
         route = self.table.file(event, admin=admin)
         if route is not None:
             self._run(route, event, t)
             return
-        state = self.conversations.current(user.id)
-        if state is not None and state.stale(self.clock.now()):
-            state = None  # the button was pressed a day ago: ask again rather than charge
         if text is None or not text.strip():
             if event.kind is not MessageKind.TEXT:
                 self.messenger.send_text(event.chat_id, t("not_text"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..domain.conversation import Awaiting
 from .account import Account
 from .admin import AdminTools
+from .broadcast_texts import BROADCAST_PREFIX
+from .broadcasting import Broadcasting
 from .events import MessageKind
 from .health import HealthReplies
 from .menu import BUY, GET_PAGE, SETTINGS, SUPPORT
@@ -35,7 +37,9 @@ ROUTES = RouteTable(
         Route(Shop, Shop.show_paysupport, command="paysupport", in_menu=True),
         Route(Shop, Shop.show_terms, command="terms", in_menu=True),
         Route(Shop, Shop.refund, command="refund", admin_only=True),
-        Route(AdminTools, AdminTools.broadcast, command="broadcast", admin_only=True),
+        Route(Broadcasting, Broadcasting.compose, command="broadcast", admin_only=True),
+        Route(Broadcasting, Broadcasting.status, command="broadcast_status", admin_only=True),
+        Route(Broadcasting, Broadcasting.cancel, command="broadcast_cancel", admin_only=True),
         Route(UserAdmin, UserAdmin.show_user, command="user", admin_only=True),
         Route(UserAdmin, UserAdmin.grant, command="grant", admin_only=True),
         Route(UserAdmin, UserAdmin.ban, command="ban", admin_only=True),
@@ -59,11 +63,27 @@ ROUTES = RouteTable(
         Route(AdminTools, AdminTools.file_id, file=MessageKind.DOCUMENT, admin_only=True),
         Route(AdminTools, AdminTools.file_id, file=MessageKind.STICKER, admin_only=True),
         Route(PageRequests, PageRequests.describe, awaiting=Awaiting.DESCRIPTION),
+        Route(
+            Broadcasting,
+            Broadcasting.receive,
+            awaiting=Awaiting.BROADCAST_MESSAGE,
+            any_kind=True,
+            admin_only=True,
+        ),
+        # Another message under a preview replaces the one previewed.
+        Route(
+            Broadcasting,
+            Broadcasting.receive,
+            awaiting=Awaiting.BROADCAST_CONFIRMATION,
+            any_kind=True,
+            admin_only=True,
+        ),
     ),
     presses=(
         Press(PageSettings, PageSettings.press, prefix=LEVEL_PREFIX),
         Press(PageSettings, PageSettings.press, prefix=STYLE_PREFIX),
         Press(Shop, Shop.press, prefix=PACK_PREFIX),
+        Press(Broadcasting, Broadcasting.press, prefix=BROADCAST_PREFIX, admin_only=True),
     ),
 )
 

@@ -24,6 +24,9 @@ class Route(Generic[G]):
     file: MessageKind | None = None  # a photo, document or sticker that carries a file_id
     awaiting: Awaiting | None = None  # text that is what the conversation expects next
     uncaptioned: bool = False  # with `file`: only a file sent without a caption
+    # With `awaiting`: any message is the awaited one (a photo, a sticker, a caption-less file),
+    # before the file rows; only a menu button typed as text keeps its own meaning.
+    any_kind: bool = False
     admin_only: bool = False
     # The handler registers the sender itself (/start): nobody is looked up or turned away first.
     registers: bool = False
@@ -33,6 +36,8 @@ class Route(Generic[G]):
         keys = [k for k in (self.command, self.button, self.file, self.awaiting) if k is not None]
         if len(keys) != 1:
             raise ValueError(f"a route has exactly one key, not {keys}: {self!r}")
+        if self.any_kind and self.awaiting is None:
+            raise ValueError(f"any_kind is for awaited replies: {self!r}")
 
     @property
     def key(self) -> tuple[object, ...]:

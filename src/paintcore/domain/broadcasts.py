@@ -15,6 +15,13 @@ BroadcastId = NewType("BroadcastId", str)
 # "Active" users requested a page within this window before the broadcast was confirmed.
 ACTIVE_WINDOW = timedelta(days=30)
 LANGUAGES = ("ru", "en")
+# Telegram's paid broadcasts (allow_paid_broadcast) cost 0.1 Star per message, from the bot's balance.
+PAID_MESSAGES_PER_STAR = 10
+
+
+def paid_cost_stars(recipients: int) -> int:
+    """The Stars a paid broadcast to `recipients` users costs at most (0.1 each, rounded up)."""
+    return -(-recipients // PAID_MESSAGES_PER_STAR)
 
 
 class BroadcastState(enum.StrEnum):
@@ -69,6 +76,26 @@ class Audience:
         return cls(active_since=now - ACTIVE_WINDOW)
 
 
+# The audiences an admin picks from, by the key a button carries.
+AUDIENCES = ("all", "ru", "en", "active")
+
+
+def audience_for(key: str, now: datetime) -> Audience:
+    """The audience a key names, "active" counted back from `now`; ValueError for others."""
+    if key == "all":
+        return Audience.everyone()
+    if key == "active":
+        return Audience.active(now)
+    return Audience.speaking(key)  # "ru", "en"; anything else is refused by Audience
+
+
+def audience_key(audience: Audience) -> str:
+    """The key of an audience built by `audience_for`."""
+    if audience.active_since is not None:
+        return "active"
+    return audience.language or "all"
+
+
 @dataclass(frozen=True, slots=True)
 class Broadcast:
     """A confirmed broadcast; `total` is the number of recipients fixed at confirmation."""
@@ -83,6 +110,17 @@ class Broadcast:
     state: BroadcastState = BroadcastState.RUNNING
     finished_at: datetime | None = None
     total: int = 0
+    # The admin's status message (in the admin's chat), edited every few seconds while it runs.
+    status_message_id: int | None = None
+    # Who is sending it now (see Broadcasts.claim): one step at a time across every process.
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+
+    def leased(self, now: datetime) -> bool:
+        """Whether some worker holds its lease at `now`."""
+        return (
+            self.lease_owner is not None and self.lease_until is not None and self.lease_until > now
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from .users import UserId
 
 class Awaiting(enum.StrEnum):
     DESCRIPTION = "description"
-    # The next two are steps of the broadcast and shop flows; their handlers come with those.
-    BROADCAST_CONFIRMATION = "broadcast_confirmation"
+    BROADCAST_MESSAGE = "broadcast_message"  # an admin's message to broadcast, of any kind
+    BROADCAST_CONFIRMATION = "broadcast_confirmation"  # the preview's buttons (BroadcastDraft)
     PAYMENT = "payment"
 
 
@@ -25,9 +25,13 @@ EXPECTATION_LIFETIME = timedelta(hours=24)
 
 @dataclass(frozen=True, slots=True)
 class BroadcastDraft:
-    """The text an admin wrote for a broadcast, kept until they confirm or cancel it."""
+    """The message an admin wants to broadcast (copied by chat and id), the audience chosen so
+    far and the preview panel whose buttons confirm it; kept until they confirm or cancel."""
 
-    text: str
+    from_chat_id: int
+    message_id: int
+    audience: str  # a key of domain.broadcasts.AUDIENCES
+    panel_message_id: int  # 0 where the messenger gives no ids
 
 
 @dataclass(frozen=True, slots=True)

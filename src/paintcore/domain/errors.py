@@ -56,6 +56,14 @@ class BroadcastRunning(PaintError):
     """Another broadcast is running: one at a time (wait for it to finish, or cancel it)."""
 
 
+class BroadcastConfirmed(PaintError):
+    """This broadcast was confirmed already (a confirmation pressed twice): nothing is sent twice."""
+
+
+class NoRecipients(PaintError):
+    """Nobody matches the broadcast's audience: there is nothing to send."""
+
+
 class RateLimited(PaintError):
     """The remote service asked us to slow down for `retry_after` seconds."""
 

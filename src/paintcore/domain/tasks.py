@@ -14,7 +14,8 @@ from .jobs import JobId
 # Flat and JSON-safe, so that any queue can carry a payload (RQ pickles nothing of ours).
 TaskValue = str | int | float | bool | None
 Payload = Mapping[str, TaskValue]
-# What a worker runs for one task name: the payload in, anything out (the result is not kept).
+# What a worker runs for one task name: the payload in, anything out. A Task returned is the
+# work's follow-up (a broadcast's next step): the queue enqueues it; any other result is dropped.
 TaskHandler = Callable[[Payload], object]
 
 PAGE = "page"  # draw and deliver one coloring page: payload {"job_id": ...}
@@ -65,15 +66,15 @@ def page_handler(run: PageRunner) -> TaskHandler:
     return lambda payload: run(job_id=JobId(str(payload["job_id"])))
 
 
-def broadcast_task(broadcast_id: BroadcastId, step: int = 0) -> Task:
+def broadcast_task(broadcast_id: BroadcastId, step: int = 0, *, lease: str | None = None) -> Task:
     """The task that sends the next page of recipients of broadcast `broadcast_id`. `step` makes
     each re-enqueued step its own piece of work (a queue that takes one id twice as once would
-    otherwise drop the follow-up)."""
-    return Task(
-        BROADCAST,
-        {"broadcast_id": broadcast_id, "step": step},
-        id=f"{BROADCAST}:{broadcast_id}:{step}",
-    )
+    otherwise drop the follow-up); `lease` is the lease owner the previous step hands on (none
+    for a first step or a resumed one)."""
+    payload: dict[str, TaskValue] = {"broadcast_id": broadcast_id, "step": step}
+    if lease is not None:
+        payload["lease"] = lease
+    return Task(BROADCAST, payload, id=f"{BROADCAST}:{broadcast_id}:{step}")
 
 
 def broadcast_id_of(task: Task) -> BroadcastId | None:

@@ -7,7 +7,7 @@ domain types and names the core errors it may raise.
 from .clock import Clock
 from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
 from .jobs import JobNotifier, Jobs, PageOrders, TaskQueue
-from .messaging import Attachments, MessageCopier, Messenger, Pacer
+from .messaging import Attachments, BroadcastNotifier, MessageCopier, Messenger, Pacer
 from .payments import PaymentGateway
 from .storage import (
     Broadcasts,
@@ -23,6 +23,7 @@ from .storage import (
 
 __all__ = [
     "Attachments",
+    "BroadcastNotifier",
     "Broadcasts",
     "Clock",
     "Conversations",

@@ -6,11 +6,27 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from ..domain.broadcasts import Broadcast, BroadcastCounts
 from ..domain.messages import InlineKeyboard, Keyboard
 from ..domain.pages import ColoringPage
 
 
-class Messenger(Protocol):
+class MessageCopier(Protocol):
+    """The part of `Messenger` the broadcast engine needs: copying one message into a chat."""
+
+    def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, *, paid: bool = False
+    ) -> int:
+        """Copy a message (text, media, caption, formatting) into the chat, as a paid broadcast
+        message if `paid`; the new message's id. One attempt: a 429 is RateLimited with its
+        retry_after for the caller to wait out; RecipientBlocked, DeliveryFailed (among them a
+        message that cannot be copied)."""
+        ...
+
+
+class Messenger(MessageCopier, Protocol):
+    """Talking to chats: texts with menus or buttons, photos, pages, copies, edits."""
+
     def send_text(
         self, chat_id: int, text: str, *, keyboard: Keyboard | InlineKeyboard | None = None
     ) -> None:
@@ -36,16 +52,16 @@ class Messenger(Protocol):
         """Acknowledge a button press (with a short notice); never raises."""
         ...
 
+    def post_text(self, chat_id: int, text: str, *, keyboard: InlineKeyboard | None = None) -> int:
+        """Send one text (at most the platform's limit) that may later be edited; its message id.
+        Same errors as send_text."""
+        ...
 
-class MessageCopier(Protocol):
-    """Copying a message into other chats (broadcasts). A separate port for now: only the memory
-    fake has it; it joins `Messenger` once the Telegram and console messengers copy too."""
-
-    def copy_message(
-        self, chat_id: int, from_chat_id: int, message_id: int, *, paid: bool = False
-    ) -> int:
-        """Copy a message (text, media, caption, formatting) into the chat, as a paid broadcast
-        message if `paid`; the new message's id. RecipientBlocked, RateLimited, DeliveryFailed."""
+    def edit_text(
+        self, chat_id: int, message_id: int, text: str, *, keyboard: InlineKeyboard | None = None
+    ) -> None:
+        """Replace the text (and buttons) of a message `post_text` sent; an edit that changes
+        nothing is not an error. DeliveryFailed when it cannot be edited (deleted, too old)."""
         ...
 
 
@@ -58,4 +74,18 @@ class Attachments(Protocol):
 class Pacer(Protocol):
     def pace(self) -> None:
         """Block until the next message of a bulk send may go out (the configured rate)."""
+        ...
+
+
+class BroadcastNotifier(Protocol):
+    """Keeps the admin who started a broadcast informed (the dialog renders it in their language)."""
+
+    def progress(self, broadcast: Broadcast, counts: BroadcastCounts) -> None:
+        """Show where the broadcast stands (running, done or cancelled, by its state) in the
+        admin's status message; never raises."""
+        ...
+
+    def finished(self, broadcast: Broadcast, counts: BroadcastCounts) -> None:
+        """Tell the admin, in a new message, that the broadcast ended, with its tally; never
+        raises."""
         ...

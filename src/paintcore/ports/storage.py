@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from ..domain.broadcasts import Broadcast, BroadcastCounts, BroadcastId, Delivery
+from ..domain.broadcasts import Audience, Broadcast, BroadcastCounts, BroadcastId, Delivery
 from ..domain.conversation import ConversationState
 from ..domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
 from ..domain.jobs import JobId
@@ -206,12 +206,36 @@ class Broadcasts(Protocol):
 
     def start(self, broadcast: Broadcast) -> Broadcast:
         """Store a confirmed broadcast (state running) with its recipients: the users matching its
-        audience, neither blocked nor banned, as they are now. Returns it with `total` set.
+        audience, neither blocked nor banned, as they are now. Returns it with `total` set, its
+        `status_message_id` kept and no lease (whatever lease fields it carried: `claim` takes it).
         BroadcastRunning (nothing stored) while another is running; ValueError for a known id."""
         ...
 
     def get(self, broadcast_id: BroadcastId) -> Broadcast | None:
         """The broadcast with this id, or None."""
+        ...
+
+    def audience_size(self, audience: Audience) -> int:
+        """How many recipients `start` would fix for this audience now (for the preview)."""
+        ...
+
+    def claim(
+        self,
+        broadcast_id: BroadcastId,
+        owner: str,
+        *,
+        until: datetime,
+        now: datetime,
+        replacing: str | None = None,
+    ) -> bool:
+        """Hold the running broadcast's lease until `until`, in one guarded write: True when the
+        lease was free, ran out by `now`, is already `owner`'s (a renewal) or is held by
+        `replacing` (a process known to be dead); False, changing nothing, otherwise or when the
+        broadcast is not running. Only the holder sends, so no step runs twice at once."""
+        ...
+
+    def release(self, broadcast_id: BroadcastId, owner: str) -> bool:
+        """Drop the lease if `owner` holds it (guarded); False otherwise."""
         ...
 
     def current(self) -> Broadcast | None:

@@ -2,7 +2,7 @@
 
 from .balance import GetBalance
 from .ban import BanChange, SetBanned
-from .broadcast import Broadcast, BroadcastReport
+from .cancel_broadcast import CancelBroadcast, ResumeBroadcast
 from .check_pre_checkout import CheckPreCheckout
 from .credit_payment import Crediting, CreditOutcome, CreditPayment
 from .grant_credits import MAX_GRANT, Grant, GrantCredits
@@ -15,8 +15,10 @@ from .recover_jobs import RecoverJobs, RecoveryReport
 from .refund_payment import Refund, RefundOutcome, RefundPayment
 from .register_user import RegisterUser, Registration
 from .request_page import RequestColoringPage
+from .run_broadcast import RunBroadcast
 from .run_generation import RunGeneration
 from .send_invoice import SendInvoice
+from .start_broadcast import StartBroadcast
 from .stats import Stats, StatsReport
 from .support import Support
 from .user_report import UserReport, UserSummary
@@ -25,8 +27,7 @@ from .verify_ledger import LedgerCheck, VerifyLedger, WalletDifference
 __all__ = [
     "MAX_GRANT",
     "BanChange",
-    "Broadcast",
-    "BroadcastReport",
+    "CancelBroadcast",
     "CheckPreCheckout",
     "CreditOutcome",
     "CreditPayment",
@@ -51,9 +52,12 @@ __all__ = [
     "RegisterUser",
     "Registration",
     "RequestColoringPage",
+    "ResumeBroadcast",
+    "RunBroadcast",
     "RunGeneration",
     "SendInvoice",
     "SetBanned",
+    "StartBroadcast",
     "Stats",
     "StatsReport",
     "Support",

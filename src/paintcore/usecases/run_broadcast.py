@@ -1,25 +1,38 @@
 """RunBroadcast: one step of a broadcast (the next page of pending recipients), resumable.
 
-Each step reads one page of recipients not yet recorded, copies the message to each at the
-pacer's rate and records the outcome right after each send, before the next one. A crash
-therefore resumes at the first unrecorded recipient; the one window left is a crash between a
-send and its record (that one user gets the message again: Telegram has no idempotent send).
+Each step holds the broadcast's lease (one step at a time, across every process), reads one
+page of recipients not yet recorded, copies the message to each at the pacer's rate and records
+the outcome right after each send, before the next one. A crash therefore resumes at the first
+unrecorded recipient; the one window left is a crash between a send and its record (that one user
+gets the message again: Telegram has no idempotent send). The admin's status message is edited
+every `report_every` while it runs, and the tally is announced once it is done.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from ..domain.broadcasts import Broadcast, BroadcastId, BroadcastState, Delivery
 from ..domain.errors import PaintError, RateLimited, RecipientBlocked
-from ..domain.tasks import Payload, TaskHandler, broadcast_task
+from ..domain.tasks import Payload, Task, TaskHandler, broadcast_task
 from ..domain.users import UserId
-from ..ports import Broadcasts, Clock, MessageCopier, Pacer, TaskQueue, Users
+from ..ports import BroadcastNotifier, Broadcasts, Clock, MessageCopier, Pacer, Users
 from .blocking import mark_blocked
 
 log = logging.getLogger(__name__)
+
+
+class _Lease:
+    """The lease one step holds: its owner token and when it must be renewed."""
+
+    def __init__(self, owner: str, renew_at: datetime) -> None:
+        self.owner = owner
+        self.renew_at = renew_at
+        self.lost = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,24 +43,55 @@ class RunBroadcast:
     pacer: Pacer  # the broadcast rate (TokenBucket)
     clock: Clock
     sleep: Callable[[float], None]  # waits out a 429's retry_after and the backoff
+    notifier: BroadcastNotifier | None = None  # the admin's status message and final tally
+    worker: str = "local"  # this process, as lease owners name it ("<host>/<pid>/<start>")
+    # Whether the process behind a lease is known to be dead (its lease is then taken at once).
+    worker_gone: Callable[[str], bool] = lambda _owner: False
+    lease: timedelta = timedelta(seconds=30)  # renewed every third of it while sending
+    report_every: timedelta = timedelta(seconds=5)
     page_size: int = 100
     attempts: int = 3  # sends of one message per recipient for errors other than 429 and 403
     backoff: float = 1.0  # seconds before the second attempt, doubled for each later one
     rate_limited_tries: int = 10  # 429s in a row for one user before the step gives up
     check_every: int = 25  # sends between two looks at whether the broadcast was cancelled
+    _reported: dict[BroadcastId, datetime] = field(default_factory=dict, repr=False)
 
-    def __call__(self, *, broadcast_id: BroadcastId) -> bool:
-        """Send the next page; whether more remain (the caller runs another step). A broadcast
-        that is not running (finished, cancelled, unknown) sends nothing."""
+    def __call__(self, *, broadcast_id: BroadcastId, lease_from: str | None = None) -> str | None:
+        """Send the next page. While more remain, the lease is kept and its owner returned: hand
+        it to the next step (`lease_from`), which takes the lease over without a gap. None when
+        nothing is left to do here: the broadcast ended (done, cancelled, unknown), or another
+        live worker holds its lease (then that worker goes on)."""
         broadcast = self.broadcasts.get(broadcast_id)
         if broadcast is None or broadcast.state is not BroadcastState.RUNNING:
-            return False
+            return None
+        lease = self._claim(broadcast, lease_from)
+        if lease is None:
+            log.info(
+                "broadcast is being sent by another worker",
+                extra={"broadcast_id": broadcast_id, "holder": broadcast.lease_owner},
+            )
+            return None
+        try:
+            more = self._step(broadcast, lease)
+        except Exception:
+            self.broadcasts.release(broadcast_id, lease.owner)
+            raise
+        # (A process that dies here releases nothing: its lease runs out, or is taken over at
+        # once by a worker that sees the process is gone.)
+        if not more:
+            self.broadcasts.release(broadcast_id, lease.owner)
+        return lease.owner if more else None
+
+    def _step(self, broadcast: Broadcast, lease: _Lease) -> bool:
+        broadcast_id = broadcast.id
         for sent, user_id in enumerate(self.broadcasts.pending(broadcast_id, limit=self.page_size)):
             if sent and sent % self.check_every == 0 and not self._running(broadcast_id):
                 return False
-            outcome = self._deliver(broadcast, user_id)
-            if outcome is None:  # Telegram keeps saying 429: leave the user for the next step
-                return True
+            if not self._keep(broadcast_id, lease):
+                return False
+            outcome = self._deliver(broadcast, user_id, lease)
+            if outcome is None:  # Telegram keeps saying 429, or the lease was lost while waiting
+                return not lease.lost
             if not self.broadcasts.record(broadcast_id, user_id, outcome, at=self.clock.now()):
                 log.warning(
                     "broadcast delivery was recorded by someone else",
@@ -55,13 +99,61 @@ class RunBroadcast:
                 )
             if outcome is Delivery.BLOCKED:
                 mark_blocked(self.users, user_id, broadcast_id=broadcast_id)
+            self._report_when_due(broadcast)
         if self.broadcasts.pending(broadcast_id, limit=1):
             return True
         if self.broadcasts.finish(broadcast_id, at=self.clock.now()):
             log.info("broadcast finished", extra={"broadcast_id": broadcast_id})
+            self._announce_end(broadcast_id)
         return False
 
-    def _deliver(self, broadcast: Broadcast, user_id: UserId) -> Delivery | None:
+    def _claim(self, broadcast: Broadcast, lease_from: str | None) -> _Lease | None:
+        now = self.clock.now()
+        holder = broadcast.lease_owner
+        replacing = lease_from  # the previous step handed its lease on
+        alive = holder is None or not self.worker_gone(process_of(holder))
+        if holder != lease_from and broadcast.leased(now) and not alive:
+            replacing = holder  # its process died (SIGKILL, OOM): no need to wait for expiry
+        owner = f"{self.worker}#{secrets.token_hex(4)}"
+        claimed = self.broadcasts.claim(
+            broadcast.id, owner, until=now + self.lease, now=now, replacing=replacing
+        )
+        return _Lease(owner, now + self.lease / 3) if claimed else None
+
+    def _keep(self, broadcast_id: BroadcastId, lease: _Lease, *, waiting: float = 0.0) -> bool:
+        """Renew the lease when a third of it has passed (or before a wait of `waiting` seconds,
+        for that long more); False once it is lost (never send without it)."""
+        now = self.clock.now()
+        if now < lease.renew_at and not waiting:
+            return True
+        until = now + self.lease + timedelta(seconds=waiting)
+        if self.broadcasts.claim(broadcast_id, lease.owner, until=until, now=now):
+            lease.renew_at = now + timedelta(seconds=waiting) + self.lease / 3
+            return True
+        lease.lost = True
+        log.warning("broadcast lease lost: the step stops", extra={"broadcast_id": broadcast_id})
+        return False
+
+    def _report_when_due(self, broadcast: Broadcast) -> None:
+        if self.notifier is None:
+            return
+        now = self.clock.now()
+        last = self._reported.get(broadcast.id)
+        if last is not None and now - last < self.report_every:
+            return
+        self._reported[broadcast.id] = now
+        if len(self._reported) > 100:  # one entry per broadcast this process sent: keep it small
+            self._reported.pop(next(iter(self._reported)))
+        self.notifier.progress(broadcast, self.broadcasts.counts(broadcast.id))
+
+    def _announce_end(self, broadcast_id: BroadcastId) -> None:
+        ended = self.broadcasts.get(broadcast_id)
+        if self.notifier is not None and ended is not None:
+            counts = self.broadcasts.counts(broadcast_id)
+            self.notifier.progress(ended, counts)
+            self.notifier.finished(ended, counts)
+
+    def _deliver(self, broadcast: Broadcast, user_id: UserId, lease: _Lease) -> Delivery | None:
         failures = rate_limited = 0
         while True:
             self.pacer.pace()
@@ -77,9 +169,12 @@ class RunBroadcast:
                 return Delivery.BLOCKED
             except RateLimited as exc:
                 rate_limited += 1
+                wait = max(exc.retry_after, 0.0)
                 if rate_limited >= self.rate_limited_tries:
                     return None
-                self.sleep(max(exc.retry_after, 0.0))
+                if not self._keep(broadcast.id, lease, waiting=wait):
+                    return None
+                self.sleep(wait)
             except PaintError as exc:  # DeliveryFailed and the like: a few tries, then failed
                 failures += 1
                 if failures >= self.attempts:
@@ -95,16 +190,22 @@ class RunBroadcast:
         return found is not None and found.state is BroadcastState.RUNNING
 
 
-def broadcast_handler(run: RunBroadcast, queue: TaskQueue) -> TaskHandler:
-    """The handler of broadcast tasks: one step, then the next step enqueued while more remain."""
+def process_of(owner: str) -> str:
+    """The process part of a lease owner ("<process>#<token>")."""
+    return owner.partition("#")[0]
 
-    def handle(payload: Payload) -> bool:
+
+def broadcast_handler(run: RunBroadcast) -> TaskHandler:
+    """The handler of broadcast tasks: one step; while more remain, it returns the next step's
+    task (carrying the lease on), which the queue enqueues as the follow-up."""
+
+    def handle(payload: Payload) -> Task | None:
         broadcast_id = BroadcastId(str(payload["broadcast_id"]))
-        step = payload.get("step")
-        more = run(broadcast_id=broadcast_id)
-        if more:
-            next_step = step + 1 if isinstance(step, int) else 1
-            queue.enqueue(broadcast_task(broadcast_id, next_step))
-        return more
+        step, lease = payload.get("step"), payload.get("lease")
+        held = run(broadcast_id=broadcast_id, lease_from=lease if isinstance(lease, str) else None)
+        if held is None:
+            return None
+        next_step = step + 1 if isinstance(step, int) else 1
+        return broadcast_task(broadcast_id, next_step, lease=held)
 
     return handle

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Unpack
 
-from . import objects, stars
+from . import copying, objects, stars
 from .methods import handlers
 from .objects import JSON, Profile
 from .state import ApiError, BotApiState, Call, StoredFile, as_int
@@ -76,7 +76,11 @@ class FakeBotAPI:
         self._state = BotApiState(token, bot_username, bot_first_name)
         self._stars = stars.StarBook()
         self._cond = self._state.cond
-        methods = {**handlers(self._state), **stars.handlers(self._state, self._stars)}
+        methods = {
+            **handlers(self._state),
+            **stars.handlers(self._state, self._stars),
+            **copying.handlers(self._state),
+        }
         self._handlers = {name.lower(): (name, fn) for name, fn in methods.items()}
         self._calls: list[Call] = []
         self._attempts: list[Call] = []
@@ -204,7 +208,7 @@ class FakeBotAPI:
             mine = [
                 k[1]
                 for k, m in state.messages.items()
-                if k[0] == user_id and m["from"]["id"] == bot_id
+                if k[0] == user_id and (m.get("from") or {}).get("id") == bot_id
             ]
             message_id = message_id if message_id is not None else max(mine, default=None)
             message = state.messages.get((user_id, message_id)) if message_id is not None else None
@@ -214,6 +218,7 @@ class FakeBotAPI:
                     del state.messages[(user_id, message["message_id"])]
                     message["message_id"] = message_id
                     state.messages[(user_id, message_id)] = message
+                    state.last_message_id = max(state.last_message_id, message_id)
             query_id = self.callback_query_id(state.next_update_id)
             state.callbacks[query_id] = user_id
             query = {
@@ -376,6 +381,34 @@ class FakeBotAPI:
             found = self._state.messages.get((chat_id, message_id))
             return copy.deepcopy(found)
 
+    def message_id_of(self, update_id: int) -> int | None:
+        """The message id of the message a push_* (or a raw update) carried, None if it had none."""
+        with self._cond:
+            key = self._state.pushed.get(update_id)
+            return key[1] if key is not None else None
+
+    def copies(self) -> list[JSON]:
+        """Accepted copyMessage calls, in order: {chat_id, from_chat_id, message_id (the source's),
+        allow_paid_broadcast (bool), new_message_id}; the copy itself is `message(chat_id,
+        new_message_id)`."""
+        with self._cond:
+            return copy.deepcopy(self._state.copies)
+
+    def copies_to(self, chat_id: int) -> list[JSON]:
+        """The accepted copies into one chat, in order (as `copies()` lists them)."""
+        return [c for c in self.copies() if c["chat_id"] == chat_id]
+
+    def edits(self) -> list[JSON]:
+        """Accepted editMessageText / editMessageCaption / editMessageReplyMarkup calls that
+        changed something, in order: {method, chat_id, message_id, text, caption, reply_markup}
+        as the message read after the edit (None where it has none)."""
+        with self._cond:
+            return copy.deepcopy(self._state.edits)
+
+    def edits_to(self, chat_id: int) -> list[JSON]:
+        """The accepted edits of messages in one chat, in order (as `edits()` lists them)."""
+        return [e for e in self.edits() if e["chat_id"] == chat_id]
+
     def file(self, file_id: str) -> StoredFile | None:
         with self._cond:
             return self._state.files.get(file_id)
@@ -462,14 +495,28 @@ class FakeBotAPI:
         response (recorded in `attempts` with status 0): a retry meets its own first try."""
         self._add_fault(method, times, chat_id, None, after=True)
 
+    def rate_limit(
+        self, chat_id: int, retry_after: int, *, times: int | None = 1, method: str = "*"
+    ) -> None:
+        """The next `times` calls aimed at `chat_id` (of `method`; "*" = any) fail with 429 and
+        parameters.retry_after = `retry_after`: `fail` for one chat."""
+        self.fail(method, status=429, retry_after=retry_after, times=times, chat_id=chat_id)
+
     def block(self, user_id: int) -> None:
         """Every later call aimed at `user_id`'s chat fails with 403 "bot was blocked by the user"."""
         with self._cond:
             self._state.blocked.add(user_id)
 
+    def chat_not_found(self, chat_id: int) -> None:
+        """Every later call aimed at `chat_id` fails with 400 "chat not found" (a deleted account)."""
+        with self._cond:
+            self._state.gone.add(chat_id)
+
     def unblock(self, user_id: int) -> None:
+        """Undo `block` and `chat_not_found`."""
         with self._cond:
             self._state.blocked.discard(user_id)
+            self._state.gone.discard(user_id)
 
     def _add_fault(
         self,

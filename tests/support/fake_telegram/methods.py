@@ -122,7 +122,7 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
             raise ApiError(400, NOT_MODIFIED)
         stored["text"] = text
         _set_markup(stored, markup)
-        return copy.deepcopy(stored)
+        return s.edited("editMessageText", stored)
 
     def edit_message_caption(params: Params, files: Files) -> JSON | bool:
         if params.get("inline_message_id"):
@@ -136,7 +136,7 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
         else:
             stored.pop("caption", None)
         _set_markup(stored, markup)
-        return copy.deepcopy(stored)
+        return s.edited("editMessageCaption", stored)
 
     def edit_message_reply_markup(params: Params, files: Files) -> JSON | bool:
         if params.get("inline_message_id"):
@@ -146,7 +146,7 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
         if stored.get("reply_markup") == markup:
             raise ApiError(400, NOT_MODIFIED)
         _set_markup(stored, markup)
-        return copy.deepcopy(stored)
+        return s.edited("editMessageReplyMarkup", stored)
 
     def delete_message(params: Params, files: Files) -> bool:
         stored = s.editable(params, "delete")

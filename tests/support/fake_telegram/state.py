@@ -127,13 +127,17 @@ class BotApiState:
     checkouts: dict[str, int] = field(default_factory=dict)  # pre_checkout_query id -> user id
     commands: dict[str, list[JSON]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    gone: set[int] = field(default_factory=set)  # chats that answer 400 "chat not found"
+    copies: list[JSON] = field(default_factory=list)  # accepted copyMessage calls (copying.py)
+    edits: list[JSON] = field(default_factory=list)  # accepted edits of text, caption, buttons
+    pushed: dict[int, tuple[int, int]] = field(default_factory=dict)  # update id -> message key
     webhook_deleted: bool = False
     stopped: bool = False
     changes: int = 0  # bumped (with notify_all) on every change; wait_for watches it
     poll_generation: int = 0
     polls_waiting: int = 0
     next_update_id: int = 1
-    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    last_message_id: int = 0  # message ids are unique across chats (a real chat numbers its own)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -162,15 +166,32 @@ class BotApiState:
         return stored
 
     def push_update(self, update: JSON) -> int:
+        """Queue an update; a message it carries becomes known (copyMessage can find it)."""
         update_id = self.next_update_id
         self.next_update_id += 1
         self.updates.append({"update_id": update_id, **update})
+        key = self.remember(update.get("message"))
+        if key is not None:
+            self.pushed[update_id] = key
         self.changed()
         return update_id
 
+    def remember(self, message: object) -> tuple[int, int] | None:
+        """Keep a message built outside `message()` (a raw update's), unless its id is taken;
+        later ids go past it. Its (chat id, message id), None when it has none."""
+        if not isinstance(message, dict) or not isinstance(message.get("chat"), dict):
+            return None
+        chat_id, message_id = as_int(message["chat"].get("id")), as_int(message.get("message_id"))
+        if chat_id is None or message_id is None:
+            return None
+        self.messages.setdefault((chat_id, message_id), copy.deepcopy(message))
+        self.last_message_id = max(self.last_message_id, message_id)
+        return chat_id, message_id
+
     def message(self, chat_id: int, sender: JSON, content: JSON) -> JSON:
+        self.last_message_id += 1
         msg: JSON = {
-            "message_id": next(self._message_ids),
+            "message_id": self.last_message_id,
             "from": sender,
             "chat": objects.chat(chat_id, self.profiles.get(chat_id)),
             "date": objects.now(),
@@ -241,6 +262,8 @@ class BotApiState:
         chat_id = as_int(raw)
         if not chat_id:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.gone:
+            raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat_id
@@ -263,12 +286,27 @@ class BotApiState:
             raise ApiError(400, "Bad Request: chat_id is empty")
         if message_id is None:
             raise ApiError(400, "Bad Request: message identifier is not specified")
+        self.chat_id(params)  # a gone or blocked chat refuses edits and deletions too
         stored = self.messages.get((chat_id, message_id))
         if stored is None:
             raise ApiError(400, f"Bad Request: message to {verb} not found")
-        if verb == "edit" and stored["from"]["id"] != self.bot_user["id"]:
+        if verb == "edit" and (stored.get("from") or {}).get("id") != self.bot_user["id"]:
             raise ApiError(400, "Bad Request: message can't be edited")
         return stored
+
+    def edited(self, method: str, stored: JSON) -> JSON:
+        """Note an accepted edit (for `FakeBotAPI.edits_to`); the message as it now reads."""
+        self.edits.append(
+            {
+                "method": method,
+                "chat_id": stored["chat"]["id"],
+                "message_id": stored["message_id"],
+                "text": stored.get("text"),
+                "caption": stored.get("caption"),
+                "reply_markup": copy.deepcopy(stored.get("reply_markup")),
+            }
+        )
+        return copy.deepcopy(stored)
 
 
 def document_json(source: StoredFile) -> JSON:
