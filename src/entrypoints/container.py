@@ -22,7 +22,6 @@ from paintcore.dialog import (
     UserAdmin,
 )
 from paintcore.usecases import (
-    CancelBroadcast,
     GrantCredits,
     JobsReport,
     SetBanned,
@@ -87,12 +86,7 @@ class Container(UseCases):
         conversations=Ports.conversations,
         broadcasts=Ports.broadcasts,
         start_broadcast=UseCases.start_broadcast,
-        cancel_broadcast=providers.Singleton(
-            CancelBroadcast,
-            broadcasts=Ports.broadcasts,
-            clock=Ports.clock,
-            notifier=UseCases.broadcast_reports,
-        ),
+        cancel_broadcast=UseCases.cancel_broadcast,
         reports=UseCases.broadcast_reports,
         clock=Ports.clock,
         paid=Ports.settings.provided.broadcast_paid,

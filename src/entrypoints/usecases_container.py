@@ -15,6 +15,7 @@ from paintcore.dialog import BroadcastReports, DialogNotifier
 from paintcore.domain.tasks import BROADCAST, PAGE, page_handler
 from paintcore.ports import PaymentGateway
 from paintcore.usecases import (
+    CancelBroadcast,
     CheckPreCheckout,
     CreditPayment,
     GetBalance,
@@ -121,6 +122,12 @@ class UseCases(Ports):
         queue=queue,
         clock=Ports.clock,
         paid=Ports.settings.provided.broadcast_paid,
+    )
+    cancel_broadcast = providers.Singleton(
+        CancelBroadcast,
+        broadcasts=Ports.broadcasts,
+        clock=Ports.clock,
+        notifier=broadcast_reports,
     )
     resume_broadcast = providers.Singleton(
         ResumeBroadcast,
