@@ -1,6 +1,8 @@
 """A hypothesis state machine over a broadcast: steps, crashes at any send, restarts, cancels,
-users who block the bot, 429s and errors. Each user gets at most one copy, always; once it has
-run to the end (not cancelled), every reachable user has exactly one."""
+users who block the bot, 429s and errors, and two live workers (the bot's chain of steps, handing
+its lease on, and another process trying at any moment, as time passes). Each user gets at most
+one copy, always; once it has run to the end (not cancelled), every reachable user has exactly
+one."""
 
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ class BroadcastMachine(RuleBasedStateMachine):
         self.recipients = {u for u in range(1, USERS + 1) if u not in banned}
         self.world.start()
         self.world.messenger.blocked = set(blocked)
+        self.bot = self.world.engine(worker="bot", alive=frozenset({"cli"}))
+        self.bot_lease: str | None = None
         self.cancelled = False
         self.ended = False
 
@@ -39,6 +43,30 @@ class BroadcastMachine(RuleBasedStateMachine):
     def step(self) -> None:
         more = self.world.engine()(broadcast_id=B1)
         self.ended = self.ended or more is None
+
+    @rule()
+    def bot_step(self) -> None:
+        """The bot's own chain: each step hands its lease to the next."""
+        self.bot_lease = self.bot(broadcast_id=B1, lease_from=self.bot_lease)
+
+    @rule()
+    def another_live_worker_tries(self) -> None:
+        before = self.world.copies()
+        found = self.world.store.broadcasts.get(B1)
+        assert found is not None
+        held_by_bot = (
+            found.leased(self.world.clock.now())
+            and found.lease_owner is not None
+            and found.lease_owner.startswith("bot#")
+        )
+        other = self.world.engine(worker="cli", alive=frozenset({"bot"}))
+        other(broadcast_id=B1)
+        if held_by_bot:  # the bot is sending it: the other sends nothing
+            assert self.world.copies() == before
+
+    @rule(seconds=st.floats(0, 40))
+    def time_passes(self, seconds: float) -> None:
+        self.world.clock.advance(seconds)
 
     @rule(after=st.integers(1, 15))
     def crash_mid_step(self, after: int) -> None:
