@@ -17,6 +17,8 @@ from paintcore.domain.users import Profile, UserId
 from .admin_commands import COMMANDS as ADMIN_COMMANDS
 from .admin_commands import add_parsers as add_admin_parsers
 from .admin_commands import run_admin_command
+from .broadcast_cli import add_parser as add_broadcast_parser
+from .broadcast_cli import run_broadcast_cli
 from .container import Container
 from .generate import add_parser as add_generate_parser
 from .generate import run_generate
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_migrate_parser(sub)
     add_admin_parsers(sub)  # stats, ledger verify
     add_payments_parser(sub)  # payments reconcile
+    add_broadcast_parser(sub)
     return parser
 
 
@@ -78,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    quiet = args.command == "console" and "log_level" not in settings.model_fields_set
+    # The terminal is the interface (a chat, a progress bar): logs only when something is wrong.
+    quiet = (
+        args.command in ("console", "broadcast") and "log_level" not in settings.model_fields_set
+    )
     secrets = settings.secrets()
     if getattr(args, "mongodb_uri", None):  # `migrate --mongodb-uri` is as secret as MONGODB_URI
         secrets += url_secrets(args.mongodb_uri)
@@ -103,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_get_id(container, settings)
         if args.command == "payments":
             return run_payments(container, settings, sys.stdout)
+        if args.command == "broadcast":
+            return run_broadcast_cli(container, settings, args)
         if args.command in ADMIN_COMMANDS:
             return run_admin_command(container, args, sys.stdout)
         return _check(container)
