@@ -152,12 +152,11 @@ class Ports(containers.DeclarativeContainer):
         console=providers.Object(None),  # a terminal cannot pay
     )
 
+    # Waiting real time (the pacer, a 429's retry_after, backoff); tests move a ManualClock.
+    sleep = providers.Object(time.sleep)
     # PAINTBOT_BROADCAST_RATE: no one-second window holds more broadcast messages than that.
     pacer = providers.Singleton(
-        TokenBucket,
-        settings.provided.broadcast_rate,
-        clock=clock,
-        sleep=providers.Object(time.sleep),
+        TokenBucket, settings.provided.broadcast_rate, clock=clock, sleep=sleep
     )
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
         frozenset, settings.provided.admin_ids

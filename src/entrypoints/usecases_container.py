@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -36,7 +35,7 @@ from paintcore.usecases import (
     VerifyLedger,
 )
 from paintcore.usecases.lease import Revocations
-from paintcore.usecases.run_broadcast import broadcast_handler
+from paintcore.usecases.run_broadcast import BroadcastStops, broadcast_handler
 
 from .ports_container import Ports
 from .workers import this_worker, worker_gone
@@ -92,6 +91,8 @@ class UseCases(Ports):
         clock=Ports.clock,
         fallback_language=Ports.settings.provided.language,
     )
+    # This process's cancels, seen by its own steps before every send.
+    broadcast_stops = providers.Singleton(BroadcastStops)
     run_broadcast = providers.Singleton(
         RunBroadcast,
         broadcasts=Ports.broadcasts,
@@ -99,10 +100,11 @@ class UseCases(Ports):
         copier=Ports.messenger,
         pacer=Ports.pacer,
         clock=Ports.clock,
-        sleep=providers.Object(time.sleep),
+        sleep=Ports.sleep,
         notifier=broadcast_reports,
         worker=worker,
         worker_gone=providers.Object(worker_gone),
+        stops=broadcast_stops,
     )
     # Background tasks by name -> the handler a worker runs them with.
     task_handlers = providers.Dict(
@@ -128,6 +130,8 @@ class UseCases(Ports):
         broadcasts=Ports.broadcasts,
         clock=Ports.clock,
         notifier=broadcast_reports,
+        stops=broadcast_stops,
+        sleep=Ports.sleep,
     )
     resume_broadcast = providers.Singleton(
         ResumeBroadcast,

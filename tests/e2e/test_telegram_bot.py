@@ -13,6 +13,7 @@ from adapters.memory import FakeImageGenerator
 from paintcore.dialog.texts import CATALOGS
 from paintcore.domain.credits import Balance
 from paintcore.domain.errors import GenerationFailed
+from support.broadcast_chat import TALLY, panel_id, posted_id, press
 from support.fake_telegram import FakeBotAPI
 from support.telegram_world import ADMIN, RunningBot, start_bot
 
@@ -159,18 +160,26 @@ def test_a_non_admins_broadcast_reaches_no_one(bot: RunningBot) -> None:
         wait_text(bot.fake, uid, "Привет")
     bot.fake.push_text(USER, "/broadcast купите слона")
     wait_text(bot.fake, USER, RU["unknown_command"])
-    assert not any("слона" in t for t in texts(bot.fake, 502))
+    assert press(bot.fake, USER, "bc:send") == RU["unknown_button"]  # a forged confirmation
+    assert not any("слона" in t for t in texts(bot.fake, USER) + texts(bot.fake, 502))
+    assert bot.fake.copies() == [] and bot.container.store().broadcasts.latest() is None
 
 
 def test_an_admins_broadcast_reaches_everyone(bot: RunningBot) -> None:
     for uid in (USER, 502, 503):
         bot.fake.push_text(uid, "/start")
         wait_text(bot.fake, uid, "Привет")
-    bot.fake.push_text(ADMIN, "/broadcast Новые раскраски!")
-    report = wait_text(bot.fake, ADMIN, "Рассылка завершена")
+    bot.fake.push_text(ADMIN, "/broadcast Новые раскраски!")  # the bot posts it, then previews
+    wait_text(bot.fake, ADMIN, "Получателей: 4")  # the admin registered with their /broadcast
+    posted = posted_id(bot.fake, ADMIN, "Новые раскраски!")
+    assert press(bot.fake, ADMIN, "bc:send", panel_id(bot.fake)) == RU["broadcast_started_notice"]
+    report = wait_text(bot.fake, ADMIN, TALLY)
+    assert "доставлено 4 из 4" in report
     for uid in (USER, 502, 503):
-        assert "Новые раскраски!" in texts(bot.fake, uid)
-    assert "доставлено 4 из 4" in report  # the admin registered with their own /broadcast
+        [copy] = bot.fake.copies_to(uid)
+        assert (copy["from_chat_id"], copy["message_id"]) == (ADMIN, posted)
+        got = bot.fake.message(uid, copy["new_message_id"])
+        assert got is not None and got["text"] == "Новые раскраски!"
 
 
 def test_a_429_on_send_photo_is_waited_out(fake: FakeBotAPI, tmp_path: Path) -> None:

@@ -111,6 +111,7 @@ def build_world(
         (container.moderator, container.word_list()),  # never OpenAI's, whatever the env says
     ):
         provider.override(providers.Object(fake))
+    container.sleep.override(providers.Object(clock.advance))  # waits move the manual clock
     queue.handlers.update(container.task_handlers())
     store = cast(InMemoryStore, container.store())
     return World(

@@ -170,3 +170,42 @@ def test_resume_has_nothing_to_do_without_a_running_broadcast() -> None:
     world.start()
     world.run_to_end()
     assert ResumeBroadcast(world.store.broadcasts, queue, world.clock)() is None
+
+
+def test_a_cancel_in_this_process_stops_the_step_before_its_next_send() -> None:
+    world, notifier = BroadcastWorld(users=100, page_size=100), RecordingNotifier()
+    world.start()
+    engine = world.engine()
+    cancel = CancelBroadcast(world.store.broadcasts, world.clock, notifier, stops=engine.stops)
+    outcome: list[tuple[Broadcast, BroadcastCounts] | None] = []
+
+    class CancelledAtTheTenth:
+        def copy_message(self, chat_id: int, *args: int, paid: bool = False) -> int:
+            copied = world.messenger.copy_message(chat_id, *args, paid=paid)
+            if chat_id == 10:  # the admin presses «Да, остановить» while the 10th goes out
+                outcome.append(cancel(broadcast_id=B1))
+            return copied
+
+    object.__setattr__(engine, "copier", CancelledAtTheTenth())
+    object.__setattr__(engine, "notifier", notifier)
+    assert engine(broadcast_id=B1) is None
+
+    assert sum(world.copies().values()) == 10  # not one more after the cancel
+    assert outcome[0] is not None and outcome[0][1].sent == 9  # the 10th was in flight
+    assert world.store.broadcasts.counts(B1).sent == 10
+    states = [state for state, _ in notifier.progress_calls]
+    assert states[-1] is BroadcastState.CANCELLED  # never edited back to "running" after it
+    assert BroadcastState.RUNNING not in states[states.index(BroadcastState.CANCELLED) :]
+
+
+def test_a_cancel_between_two_steps_releases_the_handed_lease() -> None:
+    world = BroadcastWorld(users=30, page_size=10)
+    world.start()
+    engine = world.engine(worker="bot")
+    lease = engine(broadcast_id=B1)
+    assert lease is not None
+    CancelBroadcast(world.store.broadcasts, world.clock)(broadcast_id=B1)
+
+    assert engine(broadcast_id=B1, lease_from=lease) is None
+    found = world.store.broadcasts.get(B1)
+    assert found is not None and found.lease_owner is None

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..domain.broadcasts import AUDIENCES, BroadcastCounts, BroadcastId, CopiedMessage, audience_for
+from ..domain.broadcasts import (
+    AUDIENCES,
+    BroadcastCounts,
+    BroadcastId,
+    BroadcastState,
+    CopiedMessage,
+    audience_for,
+)
 from ..domain.conversation import Awaiting, BroadcastDraft, ConversationState
 from ..domain.errors import BroadcastConfirmed, BroadcastRunning, NoRecipients, PaintError
 from ..domain.messages import InlineKeyboard
@@ -102,7 +109,8 @@ class Broadcasting:
             return self._drop(event, t)
         if data.startswith(STOP):
             found = self.broadcasts.get(BroadcastId(data.removeprefix(STOP)))
-            if found is None:
+            if found is None or found.state is not BroadcastState.RUNNING:
+                self._say(event, t("broadcast_not_running"))
                 return t("broadcast_not_running")
             self._ask_to_halt(event.chat_id, found.id, t)
             return t("broadcast_cancel_asked")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from ..domain.broadcasts import Broadcast, BroadcastCounts, BroadcastId, BroadcastState
 from ..domain.tasks import broadcast_task
 from ..ports import BroadcastNotifier, Broadcasts, Clock, TaskQueue
-from .run_broadcast import process_of
+from .run_broadcast import BroadcastStops, process_of
 
 log = logging.getLogger(__name__)
 
@@ -20,13 +21,20 @@ class CancelBroadcast:
     broadcasts: Broadcasts
     clock: Clock
     notifier: BroadcastNotifier | None = None
+    stops: BroadcastStops = field(default_factory=BroadcastStops)  # shared with RunBroadcast
+    sleep: Callable[[float], None] = lambda _seconds: None
+    # How long to wait for a step in flight to stop (its lease released) before the tally is
+    # read: this process's steps stop before their next send, another's within `check_after`.
+    settle: timedelta = timedelta(seconds=3)
 
     def __call__(self, *, broadcast_id: BroadcastId) -> tuple[Broadcast, BroadcastCounts] | None:
-        """Running -> cancelled (a step in flight stops within a few sends); the broadcast and
-        its tally, or None when it was not running (finished, cancelled before, unknown)."""
+        """Running -> cancelled, then (up to `settle`) the step in flight stops; the broadcast
+        and its tally (what was really sent), or None when it was not running (finished,
+        cancelled before, unknown)."""
         if not self.broadcasts.cancel(broadcast_id, at=self.clock.now()):
             return None
-        cancelled = self.broadcasts.get(broadcast_id)
+        self.stops.add(broadcast_id)
+        cancelled = self._settled(broadcast_id)
         if cancelled is None:  # pragma: no cover - a cancelled broadcast is never deleted
             return None
         counts = self.broadcasts.counts(broadcast_id)
@@ -34,6 +42,19 @@ class CancelBroadcast:
         if self.notifier is not None:
             self.notifier.progress(cancelled, counts)
         return cancelled, counts
+
+    def _settled(self, broadcast_id: BroadcastId) -> Broadcast | None:
+        waited, pause = 0.0, 0.05
+        while True:
+            found = self.broadcasts.get(broadcast_id)
+            if (
+                found is None
+                or not found.leased(self.clock.now())
+                or waited >= self.settle.total_seconds()
+            ):
+                return found
+            self.sleep(pause)
+            waited += pause
 
 
 @dataclass(frozen=True, slots=True)
