@@ -11,25 +11,30 @@ from .ports import Clock
 
 
 class TokenBucket:
-    """A token bucket of size one refilled every 1/rate seconds (rounded up to a microsecond, so
-    that `rate` slots never fit in less than a second): any one-second window holds at most
-    `rate` sends, and a pause does not save up a burst. A Pacer; `sleep` waits real time (or,
-    in tests, moves a ManualClock)."""
+    """At most `rate` bulk sends per second: each caller passes at least one interval after the
+    previous one *actually* passed (measured after waking, so a late wake never shortens the next
+    gap), and the interval is 1/rate plus a margin of MARGIN, so that no one-second window, closed
+    at both ends, holds more than `rate` even with a little jitter between here and the server.
+    A pause saves up no burst. Callers queue on a lock while one waits its turn. A Pacer; `sleep`
+    waits real time (or, in tests, moves a ManualClock)."""
+
+    MARGIN = 0.03  # 3 %: 1.2 ms of slack per message at 25/s; the achieved rate is 97 % of `rate`
 
     def __init__(self, rate: float, *, clock: Clock, sleep: Callable[[float], None]) -> None:
         if rate <= 0:
             raise ValueError("the rate must be positive")
         self.rate = rate
-        self._interval = timedelta(microseconds=math.ceil(1_000_000 / rate))
+        self._interval = timedelta(microseconds=math.ceil(1_000_000 * (1 + self.MARGIN) / rate))
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._next: datetime | None = None
+        self._last: datetime | None = None
 
     def pace(self) -> None:
-        with self._lock:  # take the next slot; wait outside the lock so others queue behind
-            now = self._clock.now()
-            slot = now if self._next is None or self._next < now else self._next
-            self._next = slot + self._interval
-        if slot > now:
-            self._sleep((slot - now).total_seconds())
+        with self._lock:
+            while True:
+                now = self._clock.now()
+                if self._last is None or now >= self._last + self._interval:
+                    self._last = now
+                    return
+                self._sleep((self._last + self._interval - now).total_seconds())
