@@ -20,7 +20,7 @@ from paintcore.domain.broadcasts import Broadcast, BroadcastId, BroadcastState
 from paintcore.domain.errors import PaintError
 from paintcore.ports import Broadcasts, Clock
 from paintcore.usecases import RunBroadcast
-from paintcore.usecases.run_broadcast import process_of
+from paintcore.usecases.broadcast_lease import process_of
 
 from .container import Container
 from .workers import worker_gone

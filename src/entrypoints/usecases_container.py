@@ -11,6 +11,7 @@ from dependency_injector import providers
 
 from adapters.queue import InProcessJobQueue
 from paintcore.dialog import BroadcastReports, DialogNotifier
+from paintcore.domain.broadcasts import senders_for
 from paintcore.domain.tasks import BROADCAST, PAGE, page_handler
 from paintcore.ports import PaymentGateway
 from paintcore.usecases import (
@@ -34,8 +35,9 @@ from paintcore.usecases import (
     Support,
     VerifyLedger,
 )
+from paintcore.usecases.broadcast_lease import BroadcastStops
 from paintcore.usecases.lease import Revocations
-from paintcore.usecases.run_broadcast import BroadcastStops, broadcast_handler
+from paintcore.usecases.run_broadcast import broadcast_handler
 
 from .ports_container import Ports
 from .workers import this_worker, worker_gone
@@ -105,6 +107,7 @@ class UseCases(Ports):
         worker=worker,
         worker_gone=providers.Object(worker_gone),
         stops=broadcast_stops,
+        senders=providers.Callable(senders_for, Ports.settings.provided.broadcast_rate),
     )
     # Background tasks by name -> the handler a worker runs them with.
     task_handlers = providers.Dict(

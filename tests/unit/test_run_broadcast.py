@@ -4,17 +4,21 @@ marked, crashes resumed without duplicates or gaps, cancel, the rate, pages read
 from __future__ import annotations
 
 import itertools
+import threading
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryJobQueue, ManualClock
+from adapters.memory import CountingPacer, InMemoryJobQueue, InMemoryMessenger, ManualClock
 from paintcore.domain.broadcasts import (
     BroadcastCounts,
     BroadcastId,
     BroadcastState,
     Delivery,
     progress,
+    senders_for,
 )
 from paintcore.domain.errors import DeliveryFailed, RateLimited
 from paintcore.domain.tasks import BROADCAST, broadcast_id_of, broadcast_task
@@ -333,3 +337,79 @@ def test_a_late_wake_never_lets_more_than_the_rate_into_one_second(rate: int) ->
     spent = (times[-1] - times[0]).total_seconds()
     # Not slow: each gap is the interval plus at most how late that wake was.
     assert spent <= (4 * rate - 1) * ((1 + TokenBucket.MARGIN) / rate + 0.002)
+
+
+class InFlight:
+    """A copier whose sends take `seconds` of real time; it notes the most in flight at once."""
+
+    def __init__(self, real: InMemoryMessenger, seconds: float) -> None:
+        self.real, self.seconds = real, seconds
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def copy_message(self, chat_id: int, *args: int, paid: bool = False) -> int:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.now -= 1
+        return self.real.copy_message(chat_id, *args, paid=paid)
+
+
+@pytest.mark.parametrize(("senders", "most"), [(1, 1), (4, 4)])
+def test_several_senders_keep_sends_in_flight_and_each_user_still_gets_one(
+    senders: int, most: int
+) -> None:
+    world = BroadcastWorld(users=40, page_size=20)
+    world.start()
+    copier = InFlight(world.messenger, 0.02)
+    engine = replace(world.engine(copier=copier), pacer=CountingPacer(), senders=senders)  # type: ignore[arg-type]
+
+    world.run_to_end(engine=engine)
+
+    assert copier.most == most  # a slow round trip no longer caps the rate at one send each
+    assert world.copies() == {u: 1 for u in range(1, 41)}
+    assert world.store.broadcasts.counts(B1) == BroadcastCounts(sent=40)
+
+
+def test_a_sender_that_dies_stops_the_others_and_the_rest_is_resumed() -> None:
+    world = BroadcastWorld(users=40, page_size=40)
+    world.start()
+    crashing = CrashingCopier(InFlight(world.messenger, 0.005), crash_at=7)  # type: ignore[arg-type]
+    engine = replace(world.engine(copier=crashing), pacer=CountingPacer(), senders=4)
+
+    with pytest.raises(Crash):
+        engine(broadcast_id=B1)
+    world.run_to_end()
+
+    assert set(world.copies()) == set(range(1, 41))  # no gaps
+    assert max(world.copies().values()) <= 2  # at most the sends in flight again, never more
+
+
+def test_the_token_bucket_spaces_every_thread() -> None:
+    clock = ManualClock()
+    bucket = TokenBucket(25, clock=clock, sleep=clock.advance)
+    times: list[datetime] = []
+    lock = threading.Lock()
+
+    def pace(n: int) -> None:
+        for _ in range(n):
+            bucket.pace()
+            with lock:
+                times.append(clock.now())
+
+    threads = [threading.Thread(target=pace, args=(25,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    times.sort()
+    assert len(times) == 100
+    assert _closed_windows_max(times) <= 25
+    assert min(b - a for a, b in itertools.pairwise(times)) >= timedelta(seconds=1 / 25)
+
+
+def test_senders_cover_a_round_trip_of_200_ms_up_to_32() -> None:
+    assert [senders_for(r) for r in (1, 5, 25, 30, 100, 1000)] == [1, 1, 5, 6, 20, 32]

@@ -19,6 +19,17 @@ LANGUAGES = ("ru", "en")
 PAID_MESSAGES_PER_STAR = 10
 
 
+# Sends in flight at once: enough that a round trip of up to ROUND_TRIP_BUDGET seconds still
+# keeps the rate (one at a time, a 50 ms round trip caps 25/s at 18/s), at most MAX_SENDERS.
+ROUND_TRIP_BUDGET = 0.2
+MAX_SENDERS = 32
+
+
+def senders_for(rate: float) -> int:
+    """How many sends a broadcast at `rate` messages/s keeps in flight: 5 at 25/s, 32 at 1 000."""
+    return max(1, min(MAX_SENDERS, math.ceil(rate * ROUND_TRIP_BUDGET)))
+
+
 def paid_cost_stars(recipients: int) -> int:
     """The Stars a paid broadcast to `recipients` users costs at most (0.1 each, rounded up)."""
     return -(-recipients // PAID_MESSAGES_PER_STAR)

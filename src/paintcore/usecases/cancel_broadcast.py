@@ -11,7 +11,7 @@ from datetime import timedelta
 from ..domain.broadcasts import Broadcast, BroadcastCounts, BroadcastId, BroadcastState
 from ..domain.tasks import broadcast_task
 from ..ports import BroadcastNotifier, Broadcasts, Clock, TaskQueue
-from .run_broadcast import BroadcastStops, process_of
+from .broadcast_lease import BroadcastStops, process_of
 
 log = logging.getLogger(__name__)
 

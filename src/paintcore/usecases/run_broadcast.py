@@ -1,11 +1,13 @@
 """RunBroadcast: one step of a broadcast (the next page of pending recipients), resumable.
 
 Each step holds the broadcast's lease (one step at a time, across every process), reads one
-page of recipients not yet recorded, copies the message to each at the pacer's rate and records
-the outcome right after each send, before the next one. A crash therefore resumes at the first
-unrecorded recipient; the one window left is a crash between a send and its record (that one user
-gets the message again: Telegram has no idempotent send). The admin's status message is edited
-every `report_every` while it runs, and the tally is announced once it is done.
+page of recipients not yet recorded, and copies the message to each at the pacer's rate,
+recording each outcome right after its send. `senders` sends may be in flight at once (so a
+distant Telegram does not cap the rate at one round trip per message); the pacer spaces them all.
+A crash therefore resumes at the first unrecorded recipients; the one window left is a crash
+between a send and its record (that user gets the message again: Telegram has no idempotent
+send), at most `senders` users, in practice the one message in flight. The admin's status
+message is edited every `report_every` while it runs, and the tally is announced at the end.
 """
 
 from __future__ import annotations
@@ -23,38 +25,9 @@ from ..domain.tasks import Payload, Task, TaskHandler, broadcast_task
 from ..domain.users import UserId
 from ..ports import BroadcastNotifier, Broadcasts, Clock, MessageCopier, Pacer, Users
 from .blocking import mark_blocked
+from .broadcast_lease import BroadcastStops, StepLease, StepState, process_of
 
 log = logging.getLogger(__name__)
-
-
-class BroadcastStops:
-    """Broadcasts this process cancelled, for its own steps to see before every send without a
-    storage read (a cancel from another process is seen by the periodic check). Bounded."""
-
-    LIMIT = 1_000
-
-    def __init__(self) -> None:
-        self._ids: dict[BroadcastId, None] = {}
-        self._lock = threading.Lock()
-
-    def add(self, broadcast_id: BroadcastId) -> None:
-        with self._lock:
-            self._ids[broadcast_id] = None
-            while len(self._ids) > self.LIMIT:
-                del self._ids[next(iter(self._ids))]
-
-    def __contains__(self, broadcast_id: object) -> bool:
-        with self._lock:
-            return broadcast_id in self._ids
-
-
-class _Lease:
-    """The lease one step holds: its owner token and when it must be renewed."""
-
-    def __init__(self, owner: str, renew_at: datetime) -> None:
-        self.owner = owner
-        self.renew_at = renew_at
-        self.lost = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +53,9 @@ class RunBroadcast:
     check_every: int = 25
     check_after: timedelta = timedelta(seconds=1)
     stops: BroadcastStops = field(default_factory=BroadcastStops)
+    senders: int = 1  # sends in flight at once (domain.broadcasts.senders_for the rate)
     _reported: dict[BroadcastId, datetime] = field(default_factory=dict, repr=False)
+    _report_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __call__(self, *, broadcast_id: BroadcastId, lease_from: str | None = None) -> str | None:
         """Send the next page. While more remain, the lease is kept and its owner returned: hand
@@ -110,38 +85,89 @@ class RunBroadcast:
             self.broadcasts.release(broadcast_id, lease.owner)
         return lease.owner if more else None
 
-    def _step(self, broadcast: Broadcast, lease: _Lease) -> bool:
-        broadcast_id = broadcast.id
-        checked = self.clock.now()
-        for sent, user_id in enumerate(self.broadcasts.pending(broadcast_id, limit=self.page_size)):
-            if broadcast_id in self.stops:
-                return False
-            due = sent % self.check_every == 0 or self.clock.now() - checked >= self.check_after
-            if sent and due:
-                checked = self.clock.now()
-                if not self._running(broadcast_id):
-                    return False
-            if not self._keep(broadcast_id, lease):
-                return False
-            outcome = self._deliver(broadcast, user_id, lease)
-            if outcome is None:  # Telegram keeps saying 429, or the lease was lost while waiting
-                return not lease.lost
-            if not self.broadcasts.record(broadcast_id, user_id, outcome, at=self.clock.now()):
-                log.warning(
-                    "broadcast delivery was recorded by someone else",
-                    extra={"broadcast_id": broadcast_id, "user_id": user_id},
-                )
-            if outcome is Delivery.BLOCKED:
-                mark_blocked(self.users, user_id, broadcast_id=broadcast_id)
-            self._report_when_due(broadcast)
-        if self.broadcasts.pending(broadcast_id, limit=1):
+    def _step(self, broadcast: Broadcast, lease: StepLease) -> bool:
+        recipients = self.broadcasts.pending(broadcast.id, limit=self.page_size)
+        state = StepState(list(recipients), self.clock.now())
+        self._send_all(broadcast, lease, state, min(self.senders, len(recipients)))
+        if state.halted:
+            return state.more
+        # A short page was the last one; a full one may have been.
+        if len(recipients) == self.page_size and self.broadcasts.pending(broadcast.id, limit=1):
             return True
-        if self.broadcasts.finish(broadcast_id, at=self.clock.now()):
-            log.info("broadcast finished", extra={"broadcast_id": broadcast_id})
-            self._announce_end(broadcast_id)
+        if self.broadcasts.finish(broadcast.id, at=self.clock.now()):
+            log.info("broadcast finished", extra={"broadcast_id": broadcast.id})
+            self._announce_end(broadcast.id)
         return False
 
-    def _claim(self, broadcast: Broadcast, lease_from: str | None) -> _Lease | None:
+    def _send_all(
+        self, broadcast: Broadcast, lease: StepLease, state: StepState, senders: int
+    ) -> None:
+        """Send to the step's recipients with `senders` threads (this one alone for one)."""
+
+        def send() -> None:
+            while (taken := state.next()) is not None:
+                if not self._send_one(broadcast, UserId(taken[0]), taken[1], lease, state):
+                    return
+
+        if senders <= 1:
+            send()
+            return
+        failures: list[BaseException] = []
+
+        def guarded() -> None:
+            try:
+                send()
+            except BaseException as exc:  # re-raised in the step's thread below
+                state.halt(more=True)
+                failures.append(exc)
+
+        threads = [
+            threading.Thread(target=guarded, name=f"broadcast-{broadcast.id}-{n}", daemon=True)
+            for n in range(senders)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    def _send_one(
+        self, broadcast: Broadcast, user_id: UserId, number: int, lease: StepLease, state: StepState
+    ) -> bool:
+        """One recipient: send, record, mark; False when the step must stop (halted)."""
+        if broadcast.id in self.stops or not self._still_running(broadcast.id, number, state):
+            state.halt(more=False)
+            return False
+        if not self._keep(broadcast.id, lease):
+            state.halt(more=False)
+            return False
+        outcome = self._deliver(broadcast, user_id, lease)
+        if outcome is None:  # Telegram keeps saying 429, or the lease was lost while waiting
+            state.halt(more=not lease.lost)
+            return False
+        if not self.broadcasts.record(broadcast.id, user_id, outcome, at=self.clock.now()):
+            log.warning(
+                "broadcast delivery was recorded by someone else",
+                extra={"broadcast_id": broadcast.id, "user_id": user_id},
+            )
+        if outcome is Delivery.BLOCKED:
+            mark_blocked(self.users, user_id, broadcast_id=broadcast.id)
+        self._report_when_due(broadcast)
+        return True
+
+    def _still_running(self, broadcast_id: BroadcastId, number: int, state: StepState) -> bool:
+        """Every `check_every` sends or `check_after`, whether it was cancelled (any process)."""
+        with state.lock:
+            now = self.clock.now()
+            due = number > 1 and (
+                number % self.check_every == 0 or now - state.checked >= self.check_after
+            )
+            if due:
+                state.checked = now
+        return not due or self._running(broadcast_id)
+
+    def _claim(self, broadcast: Broadcast, lease_from: str | None) -> StepLease | None:
         now = self.clock.now()
         holder = broadcast.lease_owner
         replacing = lease_from  # the previous step handed its lease on
@@ -152,32 +178,38 @@ class RunBroadcast:
         claimed = self.broadcasts.claim(
             broadcast.id, owner, until=now + self.lease, now=now, replacing=replacing
         )
-        return _Lease(owner, now + self.lease / 3) if claimed else None
+        return StepLease(owner, now + self.lease / 3) if claimed else None
 
-    def _keep(self, broadcast_id: BroadcastId, lease: _Lease, *, waiting: float = 0.0) -> bool:
+    def _keep(self, broadcast_id: BroadcastId, lease: StepLease, *, waiting: float = 0.0) -> bool:
         """Renew the lease when a third of it has passed (or before a wait of `waiting` seconds,
         for that long more); False once it is lost (never send without it)."""
-        now = self.clock.now()
-        if now < lease.renew_at and not waiting:
-            return True
-        until = now + self.lease + timedelta(seconds=waiting)
-        if self.broadcasts.claim(broadcast_id, lease.owner, until=until, now=now):
-            lease.renew_at = now + timedelta(seconds=waiting) + self.lease / 3
-            return True
-        lease.lost = True
+        with lease.lock:
+            now = self.clock.now()
+            if lease.lost:
+                return False
+            if now < lease.renew_at and not waiting:
+                return True
+            until = now + self.lease + timedelta(seconds=waiting)
+            if self.broadcasts.claim(broadcast_id, lease.owner, until=until, now=now):
+                lease.renew_at = max(
+                    lease.renew_at, now + timedelta(seconds=waiting) + self.lease / 3
+                )
+                return True
+            lease.lost = True
         log.warning("broadcast lease lost: the step stops", extra={"broadcast_id": broadcast_id})
         return False
 
     def _report_when_due(self, broadcast: Broadcast) -> None:
         if self.notifier is None:
             return
-        now = self.clock.now()
-        last = self._reported.get(broadcast.id)
-        if last is not None and now - last < self.report_every:
-            return
-        self._reported[broadcast.id] = now
-        if len(self._reported) > 100:  # one entry per broadcast this process sent: keep it small
-            self._reported.pop(next(iter(self._reported)))
+        with self._report_lock:
+            now = self.clock.now()
+            last = self._reported.get(broadcast.id)
+            if last is not None and now - last < self.report_every:
+                return
+            self._reported[broadcast.id] = now
+            if len(self._reported) > 100:  # one per broadcast this process sent: keep it small
+                self._reported.pop(next(iter(self._reported)))
         current = self.broadcasts.get(broadcast.id)
         if current is None or current.state is not BroadcastState.RUNNING:
             return  # cancelled meanwhile: the cancel reports, once this step has stopped
@@ -190,7 +222,7 @@ class RunBroadcast:
             self.notifier.progress(ended, counts)
             self.notifier.finished(ended, counts)
 
-    def _deliver(self, broadcast: Broadcast, user_id: UserId, lease: _Lease) -> Delivery | None:
+    def _deliver(self, broadcast: Broadcast, user_id: UserId, lease: StepLease) -> Delivery | None:
         failures = rate_limited = 0
         while True:
             self.pacer.pace()
@@ -235,11 +267,6 @@ class RunBroadcast:
     def _running(self, broadcast_id: BroadcastId) -> bool:
         found = self.broadcasts.get(broadcast_id)
         return found is not None and found.state is BroadcastState.RUNNING
-
-
-def process_of(owner: str) -> str:
-    """The process part of a lease owner ("<process>#<token>")."""
-    return owner.partition("#")[0]
 
 
 def broadcast_handler(run: RunBroadcast) -> TaskHandler:
