@@ -1,8 +1,12 @@
-"""What a broadcast step holds and shares: its lease, this process's cancels, the senders' state."""
+"""What a broadcast step holds and shares: its lease, this process's cancels, the senders' state
+and the threads that send."""
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import datetime
 
 from ..domain.broadcasts import BroadcastId
@@ -75,3 +79,51 @@ class StepState:
         with self.lock:
             if not self.halted:
                 self.halted, self.more = True, more
+
+
+class Senders:
+    """A fixed set of daemon threads that send for every step of this process's broadcasts.
+
+    Kept for the process's life, not started per step: an HTTP client keeps one connection per
+    thread (telebot: a requests session each), so threads that live on reuse their connections
+    where fresh ones would open new ones for every page. Daemon threads, so a stop never waits
+    on a send (the broadcast resumes from storage). Started on first use."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._work: queue.SimpleQueue[tuple[Callable[[], None], Future[None]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def run(self, work: Callable[[], None], copies: int) -> None:
+        """Run `work` in `copies` threads at once (at most `size`), wait for all, and raise the
+        first exception any raised (BaseException included: a test's simulated crash)."""
+        self._start()
+        futures = []
+        for _ in range(min(copies, self.size)):
+            future: Future[None] = Future()
+            self._work.put((work, future))
+            futures.append(future)
+        failures = [f.exception() for f in futures]
+        for failure in failures:
+            if failure is not None:
+                raise failure
+
+    def _start(self) -> None:
+        with self._lock:
+            while len(self._threads) < self.size:
+                thread = threading.Thread(
+                    target=self._serve, name=f"broadcast-sender-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            work, future = self._work.get()
+            try:
+                work()
+            except BaseException as exc:  # handed to the step's thread, which re-raises it
+                future.set_exception(exc)
+            else:
+                future.set_result(None)

@@ -25,7 +25,7 @@ from ..domain.tasks import Payload, Task, TaskHandler, broadcast_task
 from ..domain.users import UserId
 from ..ports import BroadcastNotifier, Broadcasts, Clock, MessageCopier, Pacer, Users
 from .blocking import mark_blocked
-from .broadcast_lease import BroadcastStops, StepLease, StepState, process_of
+from .broadcast_lease import BroadcastStops, Senders, StepLease, StepState, process_of
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,10 @@ class RunBroadcast:
     senders: int = 1  # sends in flight at once (domain.broadcasts.senders_for the rate)
     _reported: dict[BroadcastId, datetime] = field(default_factory=dict, repr=False)
     _report_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _senders: Senders = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_senders", Senders(self.senders))
 
     def __call__(self, *, broadcast_id: BroadcastId, lease_from: str | None = None) -> str | None:
         """Send the next page. While more remain, the lease is kept and its owner returned: hand
@@ -112,25 +116,7 @@ class RunBroadcast:
         if senders <= 1:
             send()
             return
-        failures: list[BaseException] = []
-
-        def guarded() -> None:
-            try:
-                send()
-            except BaseException as exc:  # re-raised in the step's thread below
-                state.halt(more=True)
-                failures.append(exc)
-
-        threads = [
-            threading.Thread(target=guarded, name=f"broadcast-{broadcast.id}-{n}", daemon=True)
-            for n in range(senders)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if failures:
-            raise failures[0]
+        self._senders.run(send, senders)
 
     def _send_one(
         self, broadcast: Broadcast, user_id: UserId, number: int, lease: StepLease, state: StepState
