@@ -132,6 +132,7 @@ def test_the_engine_reports_every_few_seconds_and_announces_the_end_once() -> No
     running = [c for state, c in notifier.progress_calls if state is BroadcastState.RUNNING]
     assert 2 <= len(running) <= 3  # every 5 s of the 10, not per message
     assert [c.done for c in running] == sorted(c.done for c in running)
+    assert all(c.pending for c in running)  # never "running, 0 left" just before "finished"
     final = BroadcastCounts(sent=100)
     assert notifier.progress_calls[-1] == (BroadcastState.DONE, final)
     assert notifier.finished_calls == [(BroadcastState.DONE, final)]

@@ -199,7 +199,9 @@ class RunBroadcast:
         current = self.broadcasts.get(broadcast.id)
         if current is None or current.state is not BroadcastState.RUNNING:
             return  # cancelled meanwhile: the cancel reports, once this step has stopped
-        self.notifier.progress(current, self.broadcasts.counts(broadcast.id))
+        counts = self.broadcasts.counts(broadcast.id)
+        if counts.pending:  # none left: the end is reported in a moment, as done
+            self.notifier.progress(current, counts)
 
     def _announce_end(self, broadcast_id: BroadcastId) -> None:
         ended = self.broadcasts.get(broadcast_id)
