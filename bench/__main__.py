@@ -12,7 +12,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import broadcasts, core, mongo_round_trips, postprocess, quality_gate, telegram_load
+from . import (
+    broadcasts,
+    core,
+    mongo_round_trips,
+    postprocess,
+    quality_gate,
+    telegram_load,
+    webhook,
+    workers,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "PERFORMANCE.md"
 Rows = list[dict[str, object]]
@@ -27,6 +36,16 @@ SECTIONS: dict[str, tuple[str, str, tuple[Callable[[], Rows], ...]]] = {
         "<!-- bench:broadcasts:begin -->",
         "<!-- bench:broadcasts:end -->",
         (broadcasts.run,),
+    ),
+    "workers": (
+        "<!-- bench:workers:begin -->",
+        "<!-- bench:workers:end -->",
+        (workers.run,),
+    ),
+    "webhook": (
+        "<!-- bench:webhook:begin -->",
+        "<!-- bench:webhook:end -->",
+        (webhook.run,),
     ),
 }
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-pytest_plugins = ["support.mongo_backends"]
+pytest_plugins = ["support.mongo_backends", "support.redis_server"]
 
 
 def route_structlog_to_logging() -> None:

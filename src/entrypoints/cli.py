@@ -32,8 +32,12 @@ from .recovery import start_recovery
 from .settings import Settings, SettingsError, telegram_id, url_secrets
 from .settings_loading import load_settings
 from .telegram_modes import run_bot, run_get_id
+from .webhook_mode import run_webhook
+from .worker_mode import run_worker
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Commands that use the task queue: with REDIS_URL, Redis must answer before they start.
+REDIS_COMMANDS = ("run", "webhook", "worker", "check")
 log = structlog.get_logger("paintbot")
 
 
@@ -62,6 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="check storage, image backend and queue; exit 1 when unhealthy")
     sub.add_parser("run", help="run the bot on Telegram (long polling; needs BOT_TOKEN)")
+    sub.add_parser(
+        "webhook",
+        help="run the bot on Telegram by webhook (needs BOT_TOKEN, PAINTBOT_WEBHOOK_URL and _SECRET)",
+    )
+    sub.add_parser(
+        "worker",
+        help="run pages and broadcasts from the Redis queue (needs REDIS_URL and BOT_TOKEN)",
+    )
     sub.add_parser(
         "get-id", help="answer every photo/document/sticker sent to the bot with its file_id"
     )
@@ -97,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(update={"admin_ids": (*settings.admin_ids, args.user_id)})
     container = Container(settings=settings)
     try:
+        if args.command in REDIS_COMMANDS and settings.redis_url is not None:
+            try:
+                container.redis()  # pinged once: unreachable -> one message, exit 2
+            except StorageUnavailable as exc:
+                print(f"paintbot: {Redactor(secrets).text(str(exc))}", file=sys.stderr)
+                return EXIT_USAGE
         if args.command == "migrate":
             return run_migrate(settings, args, container.mongo_connector())
         if args.command == "console":
@@ -105,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_generate(container, args)
         if args.command == "run":
             return run_bot(container, settings)
+        if args.command == "webhook":
+            return run_webhook(container, settings)
+        if args.command == "worker":
+            return run_worker(container, settings)
         if args.command == "get-id":
             return run_get_id(container, settings)
         if args.command == "payments":
@@ -150,6 +172,7 @@ def _console(container: Container, settings: Settings, args: argparse.Namespace)
 
     interactive = sys.stdin.isatty()
     container.channel.override("console")  # also when BOT_TOKEN is set: this chat is the terminal
+    container.queue_kind.override("in_process")  # and its pages are drawn here, for it
     if interactive:
         container.prompt.override(PROMPT)
     store = container.store()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from adapters import memory
     from adapters.console import ConsoleMessenger
+    from adapters.metrics import PrometheusMetrics
     from adapters.mongo import (
         MongoConversations,
         MongoJobs,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from adapters.openai_images import OpenAIImageGenerator, OpenAIModerator, OpenAIPhotoTracer
     from adapters.pages import ColoringPageFinisher
     from adapters.queue import InProcessJobQueue
+    from adapters.rq_queue import RedisPeriodLock, RqTaskQueue
     from adapters.sqlite import SqliteStore
     from adapters.sqlite.conversations import SqliteConversations
     from adapters.sqlite.jobs import SqliteJobs
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
     from adapters.telegram import TelegramFiles, TelegramMessenger, TelegramStars
     from paintcore.dialog import DialogNotifier
     from paintcore.domain.moderation import KidSafetyWordList
+    from paintcore.metrics import NoMetrics
     from paintcore.moderation import ModerationChain
     from paintcore.orders import StepwiseOrders
     from paintcore.pacing import TokenBucket
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
         Jobs,
         Ledger,
         Messenger,
+        Metrics,
         Moderator,
         Pacer,
         PageFinisher,
@@ -66,6 +70,7 @@ if TYPE_CHECKING:
     from paintcore.ports.payments import PaymentGateway
 
     from .lifecycle import WorkerPool
+    from .periodic import EveryProcess, PeriodLock
 
     def clocks(a: SystemClock, b: memory.ManualClock) -> tuple[Clock, Clock]:
         return a, b
@@ -136,3 +141,13 @@ if TYPE_CHECKING:
         gateways: tuple[TelegramStars, memory.InMemoryPaymentGateway],
     ) -> tuple[PaymentGateway, PaymentGateway]:
         return gateways
+
+    def metrics(
+        a: PrometheusMetrics, b: memory.RecordingMetrics, c: NoMetrics
+    ) -> tuple[Metrics, Metrics, Metrics]:
+        return a, b, c
+
+    def rq(
+        queue: RqTaskQueue, locks: tuple[RedisPeriodLock, EveryProcess]
+    ) -> tuple[TaskQueue, WorkerPool, tuple[PeriodLock, PeriodLock]]:
+        return queue, queue, locks

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dependency_injector import providers
 
-from adapters.telegram import TelegramPolling
+from adapters.telegram import TelegramPolling, TelegramWebhook
 from adapters.telegram.messenger import TEXT_LIMIT as TELEGRAM_TEXT_LIMIT
 from paintcore.dialog import (
     Account,
@@ -28,6 +28,7 @@ from paintcore.usecases import (
     UserReport,
 )
 
+from .health_probes import readiness
 from .ports_container import Ports
 from .usecases_container import UseCases
 
@@ -157,6 +158,29 @@ class Container(UseCases):
         clock=Ports.clock,
         workers=DIALOG_WORKERS,
         long_poll=LONG_POLL_SECONDS,
+        metrics=Ports.metrics,
+    )
+    # `paintbot webhook`: the same dialog and dispatcher, fed by waitress instead of getUpdates;
+    # /healthz answers with `webhook_ready`'s checks (storage, and Redis when REDIS_URL is set).
+    webhook_ready = providers.Singleton(
+        readiness, store=Ports.store, redis_url=Ports.settings.provided.redis_url
+    )
+    telegram_webhook = providers.Singleton(
+        TelegramWebhook,
+        bot=Ports.telegram_bot,
+        url=Ports.settings.provided.webhook_url,
+        secret=Ports.settings.provided.webhook_secret.get_secret_value.call(),
+        listen=Ports.settings.provided.webhook_address,
+        ready=webhook_ready,
+        on_message=dialog.provided.handle,
+        on_callback=dialog.provided.handle_callback,
+        on_payment=dialog.provided.handle_payment,
+        apology=dialog.provided.apology,
+        too_fast=dialog.provided.too_fast,
+        updates=Ports.updates,  # a redelivery, to this instance or another, is skipped
+        clock=Ports.clock,
+        workers=DIALOG_WORKERS,
+        metrics=Ports.metrics,
     )
     file_id_tool = providers.Singleton(
         FileIdTool,

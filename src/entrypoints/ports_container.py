@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 
 from adapters.console import ConsoleMessenger
 from adapters.memory import InMemoryStore
+from adapters.metrics import PrometheusMetrics
 from adapters.mongo import connect as connect_mongo
 from adapters.offline_images import OfflinePhotoTracer, OfflineSubjectGenerator
 from adapters.openai_images import (
@@ -19,6 +20,7 @@ from adapters.openai_images import (
     make_client,
 )
 from adapters.pages import ColoringPageFinisher
+from adapters.rq_queue import connect_redis
 from adapters.sqlite import SqliteStore
 from adapters.system_clock import SystemClock
 from adapters.telegram import (
@@ -29,9 +31,10 @@ from adapters.telegram import (
     make_bot,
 )
 from paintcore.domain.moderation import KidSafetyWordList
+from paintcore.metrics import NO_METRICS
 from paintcore.moderation import ModerationChain
 from paintcore.pacing import TokenBucket
-from paintcore.ports import Storage
+from paintcore.ports import Metrics, Storage
 
 from .settings import Settings
 
@@ -160,4 +163,20 @@ class Ports(containers.DeclarativeContainer):
     )
     admin_ids: providers.Callable[frozenset[int]] = providers.Callable(
         frozenset, settings.provided.admin_ids
+    )
+    # The task queue's engine: "rq" (RQ on Redis: every process enqueues there, `paintbot worker`
+    # runs the tasks) when REDIS_URL is set, else "in_process" (this process's worker pool);
+    # `paintbot console` overrides it to "in_process" (its pages go to its own terminal).
+    queue_kind = providers.Callable(
+        lambda s: "rq" if s.redis_url is not None else "in_process", settings
+    )
+    # One client per process for enqueueing and the periodic lock; connect_redis pings it (a
+    # start-up with Redis down stops with one message and exit 2: cli.py asks for it first).
+    redis = providers.Singleton(connect_redis, settings.provided.redis_url.get_secret_value.call())
+    # Metrics: Prometheus counters when PAINTBOT_METRICS_LISTEN is set (entrypoints/metrics.py
+    # serves them), else none kept.
+    metrics: providers.Provider[Metrics] = providers.Selector(
+        providers.Callable(lambda s: "on" if s.metrics_listen else "off", settings),
+        on=providers.Singleton(PrometheusMetrics),
+        off=providers.Object(NO_METRICS),
     )

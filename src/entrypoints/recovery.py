@@ -10,7 +10,7 @@ from paintcore.domain.conversation import EXPECTATION_LIFETIME
 from paintcore.usecases import ReconcilePayments, ReconciliationReport
 
 from .container import Container
-from .periodic import Every
+from .periodic import Every, in_turn
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -67,20 +67,35 @@ def start_recovery(
     old (the dialog ignores them anyway) and records of updates handled two days ago; repeat every
     max(5 s, PAINTBOT_JOB_TIMEOUT / 4) in a background thread, and on the first tick after each
     `reconcile_every` also reconcile payments. A running broadcast nobody is sending is resumed
-    at start-up and looked for every BROADCAST_WATCH_SECONDS. Stop the returned tickers on exit."""
+    at start-up and looked for every BROADCAST_WATCH_SECONDS. Stop the returned tickers on exit.
+
+    Every process that runs tasks or takes updates runs these tickers (run, webhook, worker); with
+    REDIS_URL each period's run happens in one of them (`period_lock`: a Redis key per task name
+    per period), and the periodic recovery also hands queued pages to the queue again, as the
+    start-up one does: RQ keeps its jobs, but one that failed for good (its retries spent while
+    storage was down) would leave its page queued, its credit held, forever."""
     store, recover = container.store(), container.recover_jobs()
     resume_broadcast = container.resume_broadcast()
     conversations, clock = container.conversations(), container.clock()
+    lock = container.period_lock()
+    durable_queue = container.queue_kind() == "rq"
     next_reconciliation = [clock.now() + reconcile_every]
+
+    def reconcile() -> None:
+        try:
+            reconcile_payments(container)
+        except Exception:  # the provider or the network: the next hour tries again
+            log.exception("payment reconciliation failed")
+
+    reconcile_in_turn = in_turn(
+        lock, "payments-reconciliation", reconcile_every.total_seconds(), reconcile
+    )
 
     def reconcile_when_due() -> None:
         if clock.now() < next_reconciliation[0]:
             return
         next_reconciliation[0] = clock.now() + reconcile_every
-        try:
-            reconcile_payments(container)
-        except Exception:  # the provider or the network: the next hour tries again
-            log.exception("payment reconciliation failed")
+        reconcile_in_turn()
 
     def heal(*, requeue: bool) -> None:
         healed = store.reconcile()
@@ -96,11 +111,18 @@ def start_recovery(
             log.info("records of old updates forgotten", count=forgotten)
         reconcile_when_due()
 
-    heal(requeue=True)
+    heal(requeue=True)  # this process's start: not waiting for a turn (a restart after kill -9)
     resume_broadcast()
+    every = max(5.0, settings.job_timeout / 4)
     return Tickers(
         Every(
-            max(5.0, settings.job_timeout / 4), lambda: heal(requeue=False), name="recovery"
+            every,
+            in_turn(lock, "recovery", every, lambda: heal(requeue=durable_queue)),
+            name="recovery",
         ).start(),
-        Every(BROADCAST_WATCH_SECONDS, resume_broadcast, name="broadcast-watch").start(),
+        Every(
+            BROADCAST_WATCH_SECONDS,
+            in_turn(lock, "broadcast-watch", BROADCAST_WATCH_SECONDS, resume_broadcast),
+            name="broadcast-watch",
+        ).start(),
     )

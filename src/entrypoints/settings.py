@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adapters.openai_images import RETIRED_MODELS
+from adapters.telegram.webhook_app import HEALTH_PATH
 from paintcore.dialog import SUPPORTED
 from paintcore.domain.payments import Pack, parse_packs
 
@@ -27,6 +29,11 @@ _BOT_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _HEADER_TOKEN = re.compile(r"[!-~]+")
 # A stray space, a token file's CRLF, the BOM a Windows editor puts in front.
 _PADDING = re.compile(r"^[\s\ufeff]+|[\s\ufeff]+$")
+# setWebhook's secret_token: Telegram takes 1-256 of these and sends it back in a header.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+OFFICIAL_BOT_API = "https://api.telegram.org"
+# Telegram's own servers deliver webhooks over HTTPS to these ports only.
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 
 class SettingsError(Exception):
@@ -38,6 +45,17 @@ def telegram_id(value: int) -> int:
     if not 0 < value < TELEGRAM_ID_LIMIT:
         raise ValueError(f"{value} is not a Telegram user id (1 to {TELEGRAM_ID_LIMIT - 1})")
     return value
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8080` for IPv6) -> (host, port); ValueError naming what is wrong."""
+    host, colon, port = text.strip().rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not colon or not host or any(c.isspace() or c in "[]/" for c in host):
+        raise ValueError("must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080")
+    if not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
+        raise ValueError("the port must be a number from 1 to 65535")
+    return host, int(port)
 
 
 def _split(value: object) -> object:
@@ -85,6 +103,11 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(25, alias="PAINTBOT_BROADCAST_RATE", gt=0, le=1000)
     webhook_url: str | None = Field(None, alias="PAINTBOT_WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(None, alias="PAINTBOT_WEBHOOK_SECRET")
+    # Where `paintbot webhook` listens (behind a reverse proxy that terminates TLS).
+    webhook_listen: str = Field("127.0.0.1:8080", alias="PAINTBOT_WEBHOOK_LISTEN")
+    # Where this process serves Prometheus' /metrics (unset: nowhere); declared after the
+    # webhook's address, which it may not share (metrics stay off the public path).
+    metrics_listen: str | None = Field(None, alias="PAINTBOT_METRICS_LISTEN")
     output_dir: Path = Field(Path("paintbot-output"), alias="PAINTBOT_OUTPUT_DIR")
     log_format: Literal["console", "json"] | None = Field(None, alias="PAINTBOT_LOG_FORMAT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -196,6 +219,63 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/") if value else value
 
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_telegram_can_call(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Declared after PAINTBOT_TELEGRAM_API_URL, so that one is validated already. Telegram's
+        # own servers call only https on 443, 80, 88 or 8443; a self-hosted Bot API server
+        # (`telegram-bot-api --local`) and the tests' fake may call plain http on any port.
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if not parts.hostname:
+            raise ValueError("must name a host, e.g. https://bot.example.com/telegram")
+        if parts.query or parts.fragment:
+            raise ValueError("must have no ?query or #fragment: its path is where the bot listens")
+        if unquote(parts.path) == HEALTH_PATH:
+            raise ValueError(f"its path cannot be {HEALTH_PATH}, where load balancers check health")
+        port = parts.port  # ValueError for a port that is not a number
+        if info.data.get("telegram_api_url", OFFICIAL_BOT_API) != OFFICIAL_BOT_API:
+            return value
+        if parts.scheme != "https":
+            raise ValueError("must start with https:// (Telegram calls webhooks over HTTPS only)")
+        if (port or 443) not in TELEGRAM_WEBHOOK_PORTS:
+            raise ValueError(
+                "Telegram calls webhooks only on ports 443, 80, 88 and 8443 "
+                "(put the bot behind a reverse proxy on one of them)"
+            )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "must be 1 to 256 characters, each a letter A-Z or a-z, a digit, _ or - "
+                "(Telegram's rule for the webhook's secret token)"
+            )
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen_address(cls, value: str) -> str:
+        parse_listen(value)
+        return value.strip()
+
+    @field_validator("metrics_listen")
+    @classmethod
+    def _metrics_off_the_webhook(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        _, port = parse_listen(value)
+        webhook = info.data.get("webhook_listen")
+        if webhook is not None and parse_listen(webhook)[1] == port:
+            raise ValueError(
+                "must not use the webhook's port (PAINTBOT_WEBHOOK_LISTEN): "
+                "metrics stay off the public path"
+            )
+        return value.strip()
+
     @field_validator("broadcast_rate")
     @classmethod
     def _broadcast_rate_within_telegrams(cls, value: float, info: ValidationInfo) -> float:
@@ -238,6 +318,36 @@ class Settings(BaseSettings):
                 "Invalid settings:\n  BOT_TOKEN: required to talk to Telegram (get one from @BotFather)"
             )
         return self.bot_token.get_secret_value()
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        """PAINTBOT_WEBHOOK_LISTEN as (host, port)."""
+        return parse_listen(self.webhook_listen)
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """PAINTBOT_METRICS_LISTEN as (host, port); None when metrics are off."""
+        return None if self.metrics_listen is None else parse_listen(self.metrics_listen)
+
+    def require_webhook(self) -> tuple[str, str, str]:
+        """The bot token, the webhook's URL and its secret; SettingsError naming every one that
+        is missing (only `paintbot webhook` needs them)."""
+        token = self.bot_token.get_secret_value() if self.bot_token else ""
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        url = self.webhook_url or ""
+        needed = (
+            ("BOT_TOKEN", token, "required to talk to Telegram (get one from @BotFather)"),
+            ("PAINTBOT_WEBHOOK_URL", url, "required: the public https URL Telegram calls"),
+            (
+                "PAINTBOT_WEBHOOK_SECRET",
+                secret,
+                "required: 1 to 256 of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)",
+            ),
+        )
+        missing = [f"  {name}: {why}" for name, value, why in needed if not value]
+        if missing:
+            raise SettingsError("Invalid settings:\n" + "\n".join(missing))
+        return token, url, secret
 
     def secrets(self) -> list[str]:
         """Every secret value set, for the log redactor, with the parts that show up on their

@@ -13,8 +13,9 @@ from paintcore.dialog import SUPPORTED, Texts, command_menu
 
 from .container import Container
 from .lifecycle import WorkerPool, stop_workers
+from .metrics import start_metrics
 from .recovery import start_recovery
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 log = structlog.get_logger("paintbot")
 
@@ -42,6 +43,11 @@ def run_bot(container: Container, settings: Settings) -> int:
     if started != EXIT_OK:
         store.close()
         return started
+    try:
+        served = start_metrics(container, settings)  # PAINTBOT_METRICS_LISTEN, else None
+    except SettingsError:
+        store.close()
+        raise
     ticker = start_recovery(container, settings)
     _stop_on_signals(polling)
     polling.start()
@@ -62,6 +68,8 @@ def run_bot(container: Container, settings: Settings) -> int:
         if refunded:
             log.warning("pages refunded at shutdown", failed=refunded)
         store.close()
+        if served is not None:
+            served.close()
         log.info("stopped")
     return code
 

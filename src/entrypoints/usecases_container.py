@@ -10,6 +10,7 @@ from typing import TypeVar
 from dependency_injector import providers
 
 from adapters.queue import InProcessJobQueue
+from adapters.rq_queue import RedisPeriodLock, RqTaskQueue, RqWorker, connect_redis
 from paintcore.dialog import BroadcastReports, DialogNotifier
 from paintcore.domain.broadcasts import senders_for
 from paintcore.domain.tasks import BROADCAST, PAGE, page_handler
@@ -39,7 +40,9 @@ from paintcore.usecases.broadcast_lease import BroadcastStops
 from paintcore.usecases.lease import Revocations
 from paintcore.usecases.run_broadcast import broadcast_handler
 
+from .periodic import EveryProcess
 from .ports_container import Ports
+from .rq_jobs import RUN_TASK
 from .workers import this_worker, worker_gone
 
 T = TypeVar("T")
@@ -83,6 +86,7 @@ class UseCases(Ports):
         worker=worker,
         lease_for=job_lease,
         revoked=revoked,
+        metrics=Ports.metrics,
     )
     # Broadcasts: one step (a page of recipients) per task, at PAINTBOT_BROADCAST_RATE, holding
     # the broadcast's lease; the admin's status message is edited as it goes.
@@ -108,6 +112,7 @@ class UseCases(Ports):
         worker_gone=providers.Object(worker_gone),
         stops=broadcast_stops,
         senders=providers.Callable(senders_for, Ports.settings.provided.broadcast_rate),
+        metrics=Ports.metrics,
     )
     # Background tasks by name -> the handler a worker runs them with.
     task_handlers = providers.Dict(
@@ -116,10 +121,35 @@ class UseCases(Ports):
             BROADCAST: providers.Callable(broadcast_handler, run_broadcast),
         }
     )
-    queue = providers.Singleton(
-        InProcessJobQueue,
-        handlers=task_handlers,
-        workers=Ports.settings.provided.generation_concurrency,
+    # Without REDIS_URL, this process's worker pool runs them; with it, they are RQ jobs on Redis
+    # (the task id is the job id) that `paintbot worker` processes run (rq_jobs.run_task).
+    queue = providers.Selector(
+        Ports.queue_kind,
+        in_process=providers.Singleton(
+            InProcessJobQueue,
+            handlers=task_handlers,
+            workers=Ports.settings.provided.generation_concurrency,
+        ),
+        rq=providers.Singleton(
+            RqTaskQueue,
+            Ports.redis,
+            function=RUN_TASK,
+            worker_gone=providers.Object(worker_gone),  # RQ workers are named this_worker()
+        ),
+    )
+    # `paintbot worker`: RQ's SimpleWorker on that queue, with a connection of its own (RQ
+    # lengthens its socket timeout for the blocking wait for work).
+    rq_worker = providers.Factory(
+        RqWorker,
+        providers.Factory(connect_redis, Ports.settings.provided.redis_url.get_secret_value.call()),
+        name=worker,  # this_worker(): its jobs' and its scheduler lock's holder, as leases are
+        worker_gone=providers.Object(worker_gone),
+    )
+    # Which process takes a periodic task's turn (recovery.py): one per period with Redis.
+    period_lock = providers.Selector(
+        Ports.queue_kind,
+        in_process=providers.Singleton(EveryProcess),
+        rq=providers.Singleton(RedisPeriodLock, Ports.redis, owner=worker),
     )
     start_broadcast = providers.Singleton(
         StartBroadcast,
@@ -156,6 +186,7 @@ class UseCases(Ports):
         queue=queue,
         clock=Ports.clock,
         moderator=Ports.moderator,
+        metrics=Ports.metrics,
     )
     make_page = providers.Singleton(
         MakePage, generator=Ports.generator, finisher=Ports.finisher, tracer=Ports.tracer
@@ -174,6 +205,7 @@ class UseCases(Ports):
         owner=providers.Callable(lambda: f"recovery@{this_worker()}"),
         worker_gone=providers.Object(worker_gone),
         revoked=revoked,
+        metrics=Ports.metrics,
     )
     # Replies the dialog and the operators' commands share.
     get_balance = providers.Singleton(GetBalance, ledger=Ports.ledger)
@@ -201,6 +233,7 @@ class UseCases(Ports):
         ledger=Ports.ledger,
         clock=Ports.clock,
         packs=packs,
+        metrics=Ports.metrics,
     )
     refund_payment = providers.Singleton(
         _if_paying,
@@ -209,6 +242,7 @@ class UseCases(Ports):
         payments=Ports.payments,
         ledger=Ports.ledger,
         clock=Ports.clock,
+        metrics=Ports.metrics,
     )
     reconcile_payments = providers.Singleton(
         _if_paying,

@@ -29,6 +29,7 @@ from entrypoints.container import Container
 from entrypoints.settings import Settings
 from paintcore.dialog import Dialog, IncomingMessage, MessageKind
 from paintcore.domain.users import Profile, UserId
+from paintcore.ports import Metrics
 from paintcore.usecases import RecoverJobs, RegisterUser, RequestColoringPage, RunGeneration
 
 ADMIN = 900
@@ -84,6 +85,7 @@ def build_world(
     free_credits: int = 10,
     support: str = "@paint_support",
     admins: frozenset[int] = frozenset({ADMIN}),
+    metrics: Metrics | None = None,  # counted by the use cases (RecordingMetrics, Prometheus)
 ) -> World:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -112,6 +114,8 @@ def build_world(
     ):
         provider.override(providers.Object(fake))
     container.sleep.override(providers.Object(clock.advance))  # waits move the manual clock
+    if metrics is not None:
+        container.metrics.override(providers.Object(metrics))
     queue.handlers.update(container.task_handlers())
     store = cast(InMemoryStore, container.store())
     return World(

@@ -8,6 +8,7 @@ from .images import FakeImageGenerator, FakePageFinisher, FakePhotoTracer
 from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
 from .messenger import InMemoryMessenger, SentMessage
+from .metrics import RecordingMetrics
 from .pacer import CountingPacer
 from .payment_gateway import InMemoryPaymentGateway, SentInvoice
 from .payments import InMemoryPayments
@@ -37,6 +38,7 @@ __all__ = [
     "InMemoryUpdateLog",
     "InMemoryUsers",
     "ManualClock",
+    "RecordingMetrics",
     "SentInvoice",
     "SentMessage",
 ]

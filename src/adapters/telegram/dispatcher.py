@@ -24,7 +24,9 @@ import telebot
 from telebot import types
 
 from paintcore.dialog import IncomingCallback, IncomingMessage, PreCheckoutQuery, SuccessfulPayment
-from paintcore.ports import Clock, UpdateLog
+from paintcore.domain.metrics import Fact, UpdateKind
+from paintcore.metrics import NO_METRICS
+from paintcore.ports import Clock, Metrics, UpdateLog
 
 from .chat_queues import FairChatQueues, Lane
 from .handled_log import HandledLog
@@ -66,8 +68,10 @@ class UpdateDispatcher:
         max_waiting: int = 50,
         settled: Callable[[int], None] = lambda update_id: None,
         on_payment: Callable[[PreCheckoutQuery | SuccessfulPayment], None] | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._bot = bot
+        self._metrics = metrics
         self._on_message, self._on_callback = on_message, on_callback
         self._on_payment = on_payment
         self._apology, self._too_fast = apology, too_fast
@@ -151,19 +155,25 @@ class UpdateDispatcher:
     def _handle(self, update: types.Update) -> None:
         started = time.perf_counter()
         structlog.contextvars.bind_contextvars(update_id=update.update_id)
+        kind = UpdateKind.OTHER
         try:
             if (payment := payment_of(update)) is not None:
+                kind = UpdateKind.PAYMENT
                 self._pay(payment)
             elif update.message is not None:
+                kind = UpdateKind.MESSAGE
                 event = to_message(update.update_id, update.message)
                 if event is not None:
                     self._on_message(event)
-            elif update.callback_query is not None and self._on_callback is not None:
-                self._on_callback(to_callback(update.update_id, update.callback_query))
+            elif update.callback_query is not None:
+                kind = UpdateKind.CALLBACK
+                if self._on_callback is not None:
+                    self._on_callback(to_callback(update.update_id, update.callback_query))
         except Exception:  # the dialog answers its own errors; this is the adapter's last resort
             log.exception("update failed", update_id=update.update_id)
             self._send(chat_of(update), self._apology(language_of(update)), "apology")
         finally:
+            self._metrics.count(Fact.UPDATES_HANDLED, kind=kind)
             log.info(
                 "update handled",
                 update_id=update.update_id,
@@ -199,6 +209,7 @@ class UpdateDispatcher:
         if first:
             log.warning("chat writes too fast: dropping updates", chat_id=chat)
         log.debug("update dropped", update_id=update.update_id, chat_id=chat)
+        self._metrics.count(Fact.UPDATES_DROPPED)
         self._log.record(update.update_id)
         self._settle(update.update_id)
 

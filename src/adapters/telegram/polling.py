@@ -20,7 +20,8 @@ import telebot
 from telebot import apihelper, types
 
 from paintcore.dialog import IncomingCallback, IncomingMessage, PreCheckoutQuery, SuccessfulPayment
-from paintcore.ports import Clock, UpdateLog
+from paintcore.metrics import NO_METRICS
+from paintcore.ports import Clock, Metrics, UpdateLog
 
 from .api import refusal
 from .dispatcher import UpdateDispatcher, too_fast_notice
@@ -52,6 +53,7 @@ class TelegramPolling:
         long_poll: int = 20,
         max_backoff: float = 30.0,
         on_payment: Callable[[PreCheckoutQuery | SuccessfulPayment], None] | None = None,
+        metrics: Metrics = NO_METRICS,  # counts the updates handled and dropped
     ) -> None:
         self._bot = bot
         self._watermark = Watermark()
@@ -67,6 +69,7 @@ class TelegramPolling:
             max_waiting=max_waiting,
             settled=self._watermark.settle,
             on_payment=on_payment,
+            metrics=metrics,
         )
         self._source = LongPolling(
             bot,

@@ -8,6 +8,7 @@ from .clock import Clock
 from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
 from .jobs import JobNotifier, Jobs, PageOrders, TaskQueue
 from .messaging import Attachments, BroadcastNotifier, MessageCopier, Messenger, Pacer
+from .metrics import Metrics
 from .payments import PaymentGateway
 from .storage import (
     Broadcasts,
@@ -34,6 +35,7 @@ __all__ = [
     "Ledger",
     "MessageCopier",
     "Messenger",
+    "Metrics",
     "Moderator",
     "Pacer",
     "PageFinisher",

@@ -26,9 +26,11 @@ from datetime import datetime
 
 from ..domain.credits import Balance
 from ..domain.errors import PaintError, PaymentRefused
+from ..domain.metrics import Fact
 from ..domain.payments import Pack, Payment, PaymentState
 from ..domain.users import UserId
-from ..ports import Clock, Ledger, PaymentGateway, Payments
+from ..metrics import NO_METRICS
+from ..ports import Clock, Ledger, Metrics, PaymentGateway, Payments
 from .payment_rules import PaymentProblem, payment_problem, refunded_at_provider
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class CreditPayment:
     ledger: Ledger
     clock: Clock
     packs: tuple[Pack, ...]
+    metrics: Metrics = NO_METRICS
 
     def __call__(
         self,
@@ -87,6 +90,8 @@ class CreditPayment:
         if problem is not None:
             return self._give_back(record, problem)
         granted = self.ledger.purchase(record)
+        if granted:
+            self.metrics.count(Fact.PAYMENTS_CREDITED, currency=currency)
         log.info(
             "payment credited" if granted else "payment credited before",
             extra={"user_id": payer, "charge_id": charge_id, "pages": pages},
@@ -114,6 +119,8 @@ class CreditPayment:
             outcome = CreditOutcome.REFUNDED_BEFORE  # a redelivery, a racer, or by hand
         except PaintError as exc:
             return self._failed(record, problem, str(exc))
+        if outcome is CreditOutcome.REFUNDED:
+            self.metrics.count(Fact.PAYMENTS_REFUNDED, currency=record.currency)
         refunded = replace(record, state=PaymentState.REFUNDED, refunded_at=self.clock.now())
         return Crediting(outcome, refunded, self.ledger.balance(record.user_id), problem)
 

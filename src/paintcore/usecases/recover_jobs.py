@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from ..domain.jobs import FailureReason, Job, JobId, JobState
 from ..domain.tasks import page_task
-from ..ports import Clock, JobNotifier, Jobs, PageOrders, TaskQueue
+from ..metrics import NO_METRICS, count_failed
+from ..ports import Clock, JobNotifier, Jobs, Metrics, PageOrders, TaskQueue
 from .lease import Revocations
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class RecoverJobs:
     owner: str = "recovery"  # the lease recovery takes a job over with (not a worker's own)
     worker_gone: Callable[[str], bool] = _unknown  # a lease owner's process is known to be dead
     revoked: Revocations = field(default_factory=Revocations)  # shared with this process's workers
+    metrics: Metrics = NO_METRICS
 
     def __call__(
         self, *, requeue: bool = True, abandoned: Collection[JobId] = ()
@@ -96,6 +98,7 @@ class RecoverJobs:
         )
         if closed is None:
             return False  # it finished while we looked
+        count_failed(self.metrics, closed)
         self.notifier.page_failed(closed.job, reason=FailureReason.INTERRUPTED, user=closed.user)
         log.warning(
             "job interrupted",

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 from ..domain.credits import TransactionKind
 from ..domain.errors import PaintError, PaymentRefused
+from ..domain.metrics import Fact
 from ..domain.payments import Payment, PaymentState, refund_key
-from ..ports import Clock, Ledger, PaymentGateway, Payments
+from ..metrics import NO_METRICS
+from ..ports import Clock, Ledger, Metrics, PaymentGateway, Payments
 from .payment_rules import refunded_at_provider
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class RefundPayment:
     payments: Payments
     ledger: Ledger
     clock: Clock
+    metrics: Metrics = NO_METRICS
 
     def __call__(self, *, charge_id: str, force: bool = False) -> Refund:
         payment = self.payments.get(charge_id)
@@ -75,6 +78,8 @@ class RefundPayment:
             log.warning("payment was refunded already; finishing", extra={"charge_id": charge_id})
         except PaintError as exc:  # could not ask (DeliveryFailed, RateLimited): nothing changed
             return Refund(RefundOutcome.PROVIDER_REFUSED, payment, error=str(exc))
+        else:  # the money went back now (not in an earlier run this one finishes)
+            self.metrics.count(Fact.PAYMENTS_REFUNDED, currency=payment.currency)
         taken = self._take_back(payment)
         shortfall = payment.pages - taken
         marked = self.payments.refunded(

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from ..domain.errors import PaintError
 from ..domain.jobs import Job, JobId, JobState
+from ..domain.metrics import Fact
 from ..domain.moderation import KidSafetyWordList
 from ..domain.pages import PageOptions
 from ..domain.prompts import DescriptionRules
 from ..domain.tasks import page_task
 from ..domain.users import UserId
-from ..ports import Clock, Moderator, PageOrders, TaskQueue
+from ..metrics import NO_METRICS, count_failed
+from ..ports import Clock, Metrics, Moderator, PageOrders, TaskQueue
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,7 @@ class RequestColoringPage:
     moderator: Moderator = field(default_factory=KidSafetyWordList)
     rules: DescriptionRules = field(default_factory=DescriptionRules)
     new_id: Callable[[], str] = field(default=_new_job_id)
+    metrics: Metrics = NO_METRICS
 
     def __call__(
         self,
@@ -64,10 +67,14 @@ class RequestColoringPage:
         # Registered, not banned, nothing in flight, a credit: the store checks all and holds the
         # credit in as few writes as it can.
         self.orders.open(job)
+        self.metrics.count(Fact.PAGES_REQUESTED)
         try:
             self.queue.enqueue(page_task(job.id))
         except PaintError as exc:
-            self.orders.close(job.id, state=JobState.FAILED, at=self.clock.now(), error=str(exc))
+            closed = self.orders.close(
+                job.id, state=JobState.FAILED, at=self.clock.now(), error=str(exc)
+            )
+            count_failed(self.metrics, closed)
             raise
         log.info(
             "page requested", extra={"user_id": user_id, "job_id": job.id, "state": job.state.value}

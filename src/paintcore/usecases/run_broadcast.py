@@ -21,9 +21,11 @@ from datetime import datetime, timedelta
 
 from ..domain.broadcasts import Broadcast, BroadcastId, BroadcastState, Delivery
 from ..domain.errors import PaintError, RateLimited, RecipientBlocked
+from ..domain.metrics import Fact
 from ..domain.tasks import Payload, Task, TaskHandler, broadcast_task
 from ..domain.users import UserId
-from ..ports import BroadcastNotifier, Broadcasts, Clock, MessageCopier, Pacer, Users
+from ..metrics import NO_METRICS
+from ..ports import BroadcastNotifier, Broadcasts, Clock, MessageCopier, Metrics, Pacer, Users
 from .blocking import mark_blocked
 from .broadcast_lease import BroadcastStops, Senders, StepLease, StepState, process_of
 
@@ -54,6 +56,7 @@ class RunBroadcast:
     check_after: timedelta = timedelta(seconds=1)
     stops: BroadcastStops = field(default_factory=BroadcastStops)
     senders: int = 1  # sends in flight at once (domain.broadcasts.senders_for the rate)
+    metrics: Metrics = NO_METRICS
     _reported: dict[BroadcastId, datetime] = field(default_factory=dict, repr=False)
     _report_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _senders: Senders = field(init=False, repr=False)
@@ -132,6 +135,7 @@ class RunBroadcast:
         if outcome is None:  # Telegram keeps saying 429, or the lease was lost while waiting
             state.halt(more=not lease.lost)
             return False
+        self.metrics.count(Fact.BROADCAST_MESSAGES, outcome=outcome.value)
         if not self.broadcasts.record(broadcast.id, user_id, outcome, at=self.clock.now()):
             log.warning(
                 "broadcast delivery was recorded by someone else",

@@ -16,13 +16,16 @@ from ..domain.errors import (
     RecipientBlocked,
 )
 from ..domain.jobs import FailureReason, Job, JobId, JobState, Lease, TakenJob
+from ..domain.metrics import Fact, Timing
 from ..domain.pages import ColoringPage
 from ..domain.quality import QualityRules
+from ..metrics import NO_METRICS, count_failed
 from ..ports import (
     Attachments,
     Clock,
     ImageGenerator,
     JobNotifier,
+    Metrics,
     PageFinisher,
     PageOrders,
     PhotoTracer,
@@ -49,6 +52,7 @@ class RunGeneration:
     worker: str = "worker"  # this worker's identity in job leases (entrypoints.workers)
     lease_for: timedelta = timedelta(minutes=10)  # renewed every quarter of it while drawing
     revoked: Revocations = field(default_factory=Revocations)  # shared with RecoverJobs
+    metrics: Metrics = NO_METRICS
 
     def __call__(self, *, job_id: JobId) -> Job | None:
         """The finished job; None when it was not queued (already taken, finished or unknown);
@@ -104,6 +108,9 @@ class RunGeneration:
             error = f"{type(exc).__name__}: {exc}"
             return self._fail(taken, error, started, user_reason=FailureReason.FAILED)
 
+        # Delivered (the picture at least): counted whatever the close below finds.
+        self.metrics.count(Fact.PAGES_DELIVERED)
+        self.metrics.observe(Timing.GENERATION, time.perf_counter() - started)
         self.notifier.backend_up()
         closed = self.orders.close(job.id, state=JobState.SUCCEEDED, at=self.clock.now())
         done = job if closed is None else closed.job
@@ -133,6 +140,7 @@ class RunGeneration:
         closed = self.orders.close(
             taken.job.id, state=JobState.FAILED, at=self.clock.now(), error=error
         )
+        count_failed(self.metrics, closed)
         failed = taken.job if closed is None else closed.job
         if user_reason is not None:
             self.notifier.page_failed(failed, reason=user_reason, user=taken.user)

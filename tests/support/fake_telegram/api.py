@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Unpack
 
-from . import copying, objects, stars
+from . import copying, objects, stars, webhooks
 from .methods import handlers
 from .objects import JSON, Profile
 from .state import ApiError, BotApiState, Call, StoredFile, as_int
@@ -76,10 +76,14 @@ class FakeBotAPI:
         self._state = BotApiState(token, bot_username, bot_first_name)
         self._stars = stars.StarBook()
         self._cond = self._state.cond
+        # setWebhook & co., and the thread that delivers updates while one is set (webhooks.py).
+        self.webhook = webhooks.Webhook(self._state)
+        basic = handlers(self._state)
         methods = {
-            **handlers(self._state),
+            **basic,
             **stars.handlers(self._state, self._stars),
             **copying.handlers(self._state),
+            **self.webhook.handlers(basic["getUpdates"]),
         }
         self._handlers = {name.lower(): (name, fn) for name, fn in methods.items()}
         self._calls: list[Call] = []
@@ -94,6 +98,7 @@ class FakeBotAPI:
 
     def start(self) -> FakeBotAPI:
         self._http.start()
+        self.webhook.start()
         return self
 
     def stop(self) -> None:
@@ -101,6 +106,7 @@ class FakeBotAPI:
             self._state.stopped = True
             self._state.changed()
         self._http.stop()
+        self.webhook.stop()
 
     def __enter__(self) -> FakeBotAPI:
         return self.start()

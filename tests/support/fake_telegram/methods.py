@@ -1,4 +1,5 @@
-"""The Bot API methods the fake implements, as `name -> handler(params, files)`."""
+"""The Bot API methods the fake implements, as `name -> handler(params, files)` (webhooks are in
+webhooks.py, Stars in stars.py, copyMessage in copying.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from .state import (
     as_int,
     document_json,
     file_json,
-    truthy,
 )
 from .wire import Files
 
@@ -180,15 +180,6 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
         s.commands.pop(str(params.get("language_code") or ""), None)
         return True
 
-    def delete_webhook(params: Params, files: Files) -> bool:
-        s.webhook_deleted = True
-        if truthy(params.get("drop_pending_updates")):
-            s.updates.clear()
-        return True
-
-    def get_webhook_info(params: Params, files: Files) -> JSON:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(s.updates)}
-
     def get_file(params: Params, files: Files) -> JSON:
         stored = s.files.get(str(params.get("file_id")))
         if stored is None:
@@ -211,8 +202,6 @@ def handlers(s: BotApiState) -> dict[str, Handler]:
         "setMyCommands": set_my_commands,
         "getMyCommands": get_my_commands,
         "deleteMyCommands": delete_my_commands,
-        "deleteWebhook": delete_webhook,
-        "getWebhookInfo": get_webhook_info,
         "getFile": get_file,
     }
 
