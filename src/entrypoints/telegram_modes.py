@@ -43,12 +43,7 @@ def run_bot(container: Container, settings: Settings) -> int:
     if started != EXIT_OK:
         store.close()
         return started
-    try:
-        served = start_metrics(container, settings)  # PAINTBOT_METRICS_LISTEN, else None
-    except SettingsError:
-        store.close()
-        raise
-    ticker = start_recovery(container, settings)
+    background = Background(container, settings)
     _stop_on_signals(polling)
     polling.start()
     code = EXIT_OK
@@ -63,15 +58,33 @@ def run_bot(container: Container, settings: Settings) -> int:
     finally:
         log.info("stopping: finishing handlers and pages being drawn", grace_s=SHUTDOWN_GRACE)
         polling.stop(timeout=STOP_POLLING_TIMEOUT)
-        ticker.stop()
-        refunded = stop_workers(workers, container.recover_jobs(), grace=SHUTDOWN_GRACE)
+        background.stop(workers)
+    return code
+
+
+class Background:
+    """What a serving bot (polling or webhook) runs beside its source of updates: the metrics
+    server (PAINTBOT_METRICS_LISTEN) and the recovery ticker; `stop` ends them with the worker
+    pool (pages still drawn after SHUTDOWN_GRACE are refunded) and closes the store."""
+
+    def __init__(self, container: Container, settings: Settings) -> None:
+        self._container, self._store = container, container.store()
+        try:
+            self._served = start_metrics(container, settings)
+        except SettingsError:
+            self._store.close()
+            raise
+        self._ticker = start_recovery(container, settings)  # healed before the first update
+
+    def stop(self, workers: WorkerPool) -> None:
+        self._ticker.stop()
+        refunded = stop_workers(workers, self._container.recover_jobs(), grace=SHUTDOWN_GRACE)
         if refunded:
             log.warning("pages refunded at shutdown", failed=refunded)
-        store.close()
-        if served is not None:
-            served.close()
+        self._store.close()
+        if self._served is not None:
+            self._served.close()
         log.info("stopped")
-    return code
 
 
 def run_get_id(container: Container, settings: Settings) -> int:

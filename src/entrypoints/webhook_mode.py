@@ -14,11 +14,9 @@ import structlog
 from adapters.telegram import TelegramUnauthorized, TelegramWebhook, WebhookRefused
 
 from .container import Container
-from .lifecycle import WorkerPool, stop_workers
-from .metrics import start_metrics
-from .recovery import start_recovery
-from .settings import Settings, SettingsError
-from .telegram_modes import SHUTDOWN_GRACE, commands_by_language
+from .lifecycle import WorkerPool
+from .settings import Settings
+from .telegram_modes import Background, commands_by_language
 
 log = structlog.get_logger("paintbot")
 
@@ -38,12 +36,7 @@ def run_webhook(container: Container, settings: Settings) -> int:
     if started != EXIT_OK:
         store.close()
         return started
-    try:
-        served = start_metrics(container, settings)  # PAINTBOT_METRICS_LISTEN, else None
-    except SettingsError:
-        store.close()
-        raise
-    ticker = start_recovery(container, settings)  # healed before the first update is handled
+    background = Background(container, settings)
     _stop_on_signals(webhook)
     code = EXIT_OK
     try:
@@ -58,14 +51,7 @@ def run_webhook(container: Container, settings: Settings) -> int:
     finally:
         log.info("stopping: finishing accepted updates and pages being drawn")
         webhook.stop(timeout=STOP_TIMEOUT)
-        ticker.stop()
-        refunded = stop_workers(workers, container.recover_jobs(), grace=SHUTDOWN_GRACE)
-        if refunded:
-            log.warning("pages refunded at shutdown", failed=refunded)
-        store.close()
-        if served is not None:
-            served.close()
-        log.info("stopped")
+        background.stop(workers)
     return code
 
 
