@@ -4,6 +4,7 @@ Adapters do not inherit from these; mypy checks that they fit. Every method take
 domain types and names the core errors it may raise.
 """
 
+from .checkout import CheckoutGateway
 from .clock import Clock
 from .images import ImageGenerator, Moderator, PageFinisher, PhotoTracer
 from .jobs import JobNotifier, Jobs, PageOrders, TaskQueue
@@ -12,6 +13,7 @@ from .metrics import Metrics
 from .payments import PaymentGateway
 from .storage import (
     Broadcasts,
+    CheckoutOrders,
     Conversations,
     Flags,
     Ledger,
@@ -26,6 +28,8 @@ __all__ = [
     "Attachments",
     "BroadcastNotifier",
     "Broadcasts",
+    "CheckoutGateway",
+    "CheckoutOrders",
     "Clock",
     "Conversations",
     "Flags",

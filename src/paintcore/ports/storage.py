@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain.broadcasts import Audience, Broadcast, BroadcastCounts, BroadcastId, Delivery
+from ..domain.checkout import CheckoutOrder, OrderState
 from ..domain.conversation import ConversationState
 from ..domain.credits import Balance, Bucket, Hold, Transaction, TransactionKind
 from ..domain.jobs import JobId
@@ -187,6 +188,49 @@ class Payments(Protocol):
         ...
 
 
+class CheckoutOrders(Protocol):
+    """Orders paid on a provider's page (YooKassa), one per `order_id`; each moves NEW -> PENDING
+    (payment created) -> one final state, every move one guarded write, so racing processes (a
+    notification and the poller at once) move it once."""
+
+    def add(self, order: CheckoutOrder) -> bool:
+        """Store a new order; False and no change when its id is known."""
+        ...
+
+    def get(self, order_id: str) -> CheckoutOrder | None:
+        """The order with this id, or None."""
+        ...
+
+    def by_payment(self, provider: str, payment_id: str) -> CheckoutOrder | None:
+        """The order whose payment at `provider` has this id, or None."""
+        ...
+
+    def attach(
+        self, order_id: str, *, payment_id: str, confirmation_url: str, at: datetime
+    ) -> CheckoutOrder | None:
+        """Give a NEW order its created payment (-> PENDING): the order afterwards. An order that
+        has this payment already is returned unchanged; None when the order is unknown, final,
+        or has another payment."""
+        ...
+
+    def settle(
+        self, order_id: str, *, state: OrderState, at: datetime, reason: str = ""
+    ) -> CheckoutOrder | None:
+        """Move an open order (NEW or PENDING) to the final `state` once: the order afterwards
+        when this call moved it; None when it is unknown or final already (unchanged).
+        ValueError when `state` is not final."""
+        ...
+
+    def open_orders(self, *, provider: str, limit: int = 100) -> list[CheckoutOrder]:
+        """Open orders (NEW or PENDING) of `provider`, oldest first, at most `limit`: what the
+        poller asks the provider about."""
+        ...
+
+    def of_user(self, user_id: UserId, *, limit: int = 10) -> list[CheckoutOrder]:
+        """The user's orders, newest first, at most `limit`."""
+        ...
+
+
 class Flags(Protocol):
     """Named on/off facts shared by every process of a deployment (e.g. "the image backend is
     down, admins were told"), so each is acted on once, not once per process."""
@@ -298,6 +342,8 @@ class Storage(Protocol):
     def payments(self) -> Payments: ...
     @property
     def broadcasts(self) -> Broadcasts: ...
+    @property
+    def checkout_orders(self) -> CheckoutOrders: ...
 
     def ping(self) -> None:
         """Return if the database answers; StorageUnavailable if not."""
