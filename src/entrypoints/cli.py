@@ -34,6 +34,8 @@ from .settings_loading import load_settings
 from .telegram_modes import run_bot, run_get_id
 from .webhook_mode import run_webhook
 from .worker_mode import run_worker
+from .yookassa_cli import add_parser as add_yookassa_parser
+from .yookassa_cli import run_yookassa
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # Commands that use the task queue: with REDIS_URL, Redis must answer before they start.
@@ -80,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_migrate_parser(sub)
     add_admin_parsers(sub)  # stats, ledger verify
     add_payments_parser(sub)  # payments reconcile
+    add_yookassa_parser(sub)  # yookassa url | poll
     add_broadcast_parser(sub)
     return parser
 
@@ -131,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_get_id(container, settings)
         if args.command == "payments":
             return run_payments(container, settings, sys.stdout)
+        if args.command == "yookassa":
+            return run_yookassa(container, settings, args.yookassa_command, sys.stdout)
         if args.command == "broadcast":
             return run_broadcast_cli(container, settings, args)
         if args.command in ADMIN_COMMANDS:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from adapters.console import ConsoleMessenger
     from adapters.metrics import PrometheusMetrics
     from adapters.mongo import (
+        MongoCheckoutOrders,
         MongoConversations,
         MongoJobs,
         MongoLedger,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from adapters.queue import InProcessJobQueue
     from adapters.rq_queue import RedisPeriodLock, RqTaskQueue
     from adapters.sqlite import SqliteStore
+    from adapters.sqlite.checkout_orders import SqliteCheckoutOrders
     from adapters.sqlite.conversations import SqliteConversations
     from adapters.sqlite.jobs import SqliteJobs
     from adapters.sqlite.ledger import SqliteLedger
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
     from paintcore.pacing import TokenBucket
     from paintcore.ports import (
         Attachments,
+        CheckoutOrders,
         Clock,
         Conversations,
         ImageGenerator,
@@ -82,6 +85,7 @@ if TYPE_CHECKING:
         talks: tuple[SqliteConversations, MongoConversations, memory.InMemoryConversations],
         prefs: tuple[SqlitePreferences, MongoPreferences, memory.InMemoryPreferences],
         pays: tuple[SqlitePayments, MongoPayments, memory.InMemoryPayments],
+        checkouts: tuple[SqliteCheckoutOrders, MongoCheckoutOrders, memory.InMemoryCheckoutOrders],
     ) -> tuple[
         tuple[Users, Users, Users],
         tuple[Ledger, Ledger, Ledger],
@@ -89,8 +93,9 @@ if TYPE_CHECKING:
         tuple[Conversations, Conversations, Conversations],
         tuple[Preferences, Preferences, Preferences],
         tuple[Payments, Payments, Payments],
+        tuple[CheckoutOrders, CheckoutOrders, CheckoutOrders],
     ]:
-        return users, ledgers, jobs, talks, prefs, pays
+        return users, ledgers, jobs, talks, prefs, pays, checkouts
 
     def stores(
         a: SqliteStore, b: MongoStore, c: memory.InMemoryStore

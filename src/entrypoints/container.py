@@ -12,6 +12,7 @@ from paintcore.dialog import (
     Account,
     AdminTools,
     Broadcasting,
+    CardPayments,
     Dialog,
     FileIdTool,
     HealthReplies,
@@ -28,6 +29,8 @@ from paintcore.usecases import (
     UserReport,
 )
 
+from .checkout_container import Checkouts
+from .checkout_wiring import notification_routes
 from .health_probes import readiness
 from .ports_container import Ports
 from .usecases_container import UseCases
@@ -40,7 +43,12 @@ DIALOG_WORKERS = 8
 LONG_POLL_SECONDS = 10
 
 
-class Container(UseCases):
+def _card_payments(start: object, **parts: object) -> CardPayments | None:
+    """The card payments group when YooKassa is on (its use cases exist), else None."""
+    return None if start is None else CardPayments(start_checkout=start, **parts)  # type: ignore[arg-type]
+
+
+class Container(Checkouts):
     """The whole application: `Ports.x` is the adapter for x, `UseCases.x` the use case."""
 
     # The dialog: one provider per handler group, and the router that sends each update to one
@@ -110,8 +118,19 @@ class Container(UseCases):
         max_text_length=TELEGRAM_TEXT_LIMIT,
         admin_ids=Ports.admin_ids,
     )
+    card_payments = providers.Singleton(
+        _card_payments,
+        Checkouts.start_checkout,
+        settle=Checkouts.settle_checkout,
+        orders=Ports.checkout_orders,
+        messenger=Ports.messenger,
+        users=Ports.users,
+        admin_ids=Ports.admin_ids,
+        fallback_language=Ports.settings.provided.language,
+    )
     shop = providers.Singleton(
         Shop,
+        card_payments=card_payments,
         packs=UseCases.packs,
         messenger=Ports.messenger,
         users=Ports.users,
@@ -165,8 +184,12 @@ class Container(UseCases):
     webhook_ready = providers.Singleton(
         readiness, store=Ports.store, redis_url=Ports.settings.provided.redis_url
     )
+    checkout_routes = providers.Singleton(
+        notification_routes, Ports.settings, Checkouts.settle_checkout, card_payments
+    )
     telegram_webhook = providers.Singleton(
         TelegramWebhook,
+        routes=checkout_routes,  # YooKassa's notifications, when it is on
         bot=Ports.telegram_bot,
         url=Ports.settings.provided.webhook_url,
         secret=Ports.settings.provided.webhook_secret.get_secret_value.call(),

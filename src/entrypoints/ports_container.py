@@ -30,6 +30,7 @@ from adapters.telegram import (
     TelegramStars,
     make_bot,
 )
+from adapters.yookassa import YooKassaGateway
 from paintcore.domain.moderation import KidSafetyWordList
 from paintcore.metrics import NO_METRICS
 from paintcore.moderation import ModerationChain
@@ -82,6 +83,7 @@ class Ports(containers.DeclarativeContainer):
     flags = providers.Callable(lambda store: store.flags, store)
     payments = providers.Callable(lambda store: store.payments, store)
     broadcasts = providers.Callable(lambda store: store.broadcasts, store)
+    checkout_orders = providers.Callable(lambda store: store.checkout_orders, store)
 
     # The image backend: OpenAI when OPENAI_API_KEY is set, else the offline generator and tracer.
     backend = providers.Callable(_backend, settings)
@@ -153,6 +155,17 @@ class Ports(containers.DeclarativeContainer):
         channel,
         telegram=providers.Singleton(TelegramStars, bot=telegram_bot, caller=telegram_caller),
         console=providers.Object(None),  # a terminal cannot pay
+    )
+    # Cards and SBP (YooKassa) when YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY are set, else None.
+    checkout_gateway = providers.Selector(
+        providers.Callable(lambda s: "yookassa" if s.yookassa_enabled else "off", settings),
+        yookassa=providers.Singleton(
+            YooKassaGateway,
+            shop_id=settings.provided.yookassa_shop_id,
+            secret_key=settings.provided.yookassa_secret_key.get_secret_value.call(),
+            api_url=settings.provided.yookassa_api_url,
+        ),
+        off=providers.Object(None),
     )
 
     # Waiting real time (the pacer, a 429's retry_after, backoff); tests move a ManualClock.

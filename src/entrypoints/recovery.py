@@ -9,8 +9,9 @@ import structlog
 from paintcore.domain.conversation import EXPECTATION_LIFETIME
 from paintcore.usecases import ReconcilePayments, ReconciliationReport
 
+from .checkout_wiring import poll_and_announce
 from .container import Container
-from .periodic import Every, in_turn
+from .periodic import Every, PeriodLock, in_turn
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -114,7 +115,9 @@ def start_recovery(
     heal(requeue=True)  # this process's start: not waiting for a turn (a restart after kill -9)
     resume_broadcast()
     every = max(5.0, settings.job_timeout / 4)
+    checkout_poller = _checkout_poller(container, settings, lock)
     return Tickers(
+        *checkout_poller,
         Every(
             every,
             in_turn(lock, "recovery", every, lambda: heal(requeue=durable_queue)),
@@ -126,3 +129,22 @@ def start_recovery(
             name="broadcast-watch",
         ).start(),
     )
+
+
+def _checkout_poller(container: Container, settings: Settings, lock: PeriodLock) -> list[Every]:
+    """With YooKassa on: ask it about open orders every PAINTBOT_YOOKASSA_POLL_SECONDS (once per
+    period across the deployment), the only way a payment is seen without a webhook server."""
+    poll, cards = container.poll_checkouts(), container.card_payments()
+    if poll is None or cards is None:
+        return []
+    seconds = settings.yookassa_poll_seconds
+
+    def run() -> None:
+        try:
+            poll_and_announce(poll, cards)
+        except Exception:  # storage or the provider: the next period tries again
+            log.exception("checkout poll failed")
+
+    return [
+        Every(seconds, in_turn(lock, "checkout-poll", seconds, run), name="checkout-poll").start()
+    ]

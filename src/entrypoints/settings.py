@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from adapters.openai_images import RETIRED_MODELS
+from adapters.telegram.webhook import webhook_path
 from adapters.telegram.webhook_app import HEALTH_PATH
 from paintcore.dialog import SUPPORTED
 from paintcore.domain.payments import Pack, parse_packs
+
+from .settings_yookassa import YooKassaSettings
 
 # openai 3.54 marks dall-e-2/3 retired (2026-05-12) and gpt-image-1 shut down (2026-10-23), naming
 # gpt-image-2.5-sunburst as the replacement: see docs/ARCHITECTURE.md, "Image model".
@@ -68,7 +71,9 @@ def _split(value: object) -> object:
 FREE_BROADCAST_RATE = 30
 
 
-class Settings(BaseSettings):
+class Settings(YooKassaSettings):
+    """Every setting; YooKassa's are in `YooKassaSettings` (settings_yookassa.py)."""
+
     # env_ignore_empty: `NAME=` (as .env.example lists every setting) means "the default".
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -345,6 +350,10 @@ class Settings(BaseSettings):
             ),
         )
         missing = [f"  {name}: {why}" for name, value, why in needed if not value]
+        if url and self.yookassa_enabled and webhook_path(url) == self.yookassa_path:
+            missing.append(
+                "  PAINTBOT_YOOKASSA_PATH: must differ from the path of PAINTBOT_WEBHOOK_URL"
+            )
         if missing:
             raise SettingsError("Invalid settings:\n" + "\n".join(missing))
         return token, url, secret
@@ -361,7 +370,7 @@ class Settings(BaseSettings):
             found.append(self.bot_token.get_secret_value().partition(":")[2])
         for url in (self.mongodb_uri, self.redis_url):
             found += url_secrets(url.get_secret_value()) if url is not None else []
-        return found
+        return found + self.yookassa_secrets()
 
 
 def url_secrets(url: str) -> list[str]:

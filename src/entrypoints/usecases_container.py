@@ -243,6 +243,7 @@ class UseCases(Ports):
         ledger=Ports.ledger,
         clock=Ports.clock,
         metrics=Ports.metrics,
+        checkout=Ports.checkout_gateway,
     )
     reconcile_payments = providers.Singleton(
         _if_paying,

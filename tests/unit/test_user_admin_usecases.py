@@ -112,7 +112,7 @@ def test_stats_text_for_operators_and_admins(world: World) -> None:
         "Pages today: 2 (done 1); in 7 d: 5 (done 3, failed 1)",
         "Succeeded in 7 d: 75.0 %",
         "Drawing time: mean 20.0 s, p95 30.0 s",
-        "RUB: received 300, refunded 0",
+        "Roubles (YooKassa): received 300, refunded 0",
         "XTR: received 170, refunded 120".replace("XTR", "Stars"),
     ]
 

@@ -113,7 +113,11 @@ def _buttons(keyboard: Keyboard | InlineKeyboard | None) -> list[str]:
     if isinstance(keyboard, InlineKeyboard):
         # No buttons to press in a terminal: each shows the command that does the same.
         return [
-            "     " + "  ".join(f"[{b.label}: /set {b.data}]" for b in row) for row in keyboard.rows
+            "     "
+            + "  ".join(
+                f"[{b.label}: {b.url}]" if b.url else f"[{b.label}: /set {b.data}]" for b in row
+            )
+            for row in keyboard.rows
         ]
     return []
 

@@ -2,6 +2,8 @@
 
 from .attachments import InMemoryAttachments
 from .broadcasts import InMemoryBroadcasts
+from .checkout_gateway import InMemoryCheckoutGateway
+from .checkout_orders import InMemoryCheckoutOrders
 from .clock import ManualClock
 from .conversations import InMemoryConversations
 from .images import FakeImageGenerator, FakePageFinisher, FakePhotoTracer
@@ -25,6 +27,8 @@ __all__ = [
     "FakePhotoTracer",
     "InMemoryAttachments",
     "InMemoryBroadcasts",
+    "InMemoryCheckoutGateway",
+    "InMemoryCheckoutOrders",
     "InMemoryConversations",
     "InMemoryFlags",
     "InMemoryJobQueue",

@@ -10,6 +10,7 @@ from paintcore.domain.errors import StorageUnavailable
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import (
     Broadcasts,
+    CheckoutOrders,
     Clock,
     Conversations,
     Flags,
@@ -23,6 +24,7 @@ from paintcore.ports import (
 )
 
 from .broadcasts import InMemoryBroadcasts
+from .checkout_orders import InMemoryCheckoutOrders
 from .conversations import InMemoryConversations
 from .jobs import InMemoryJobs
 from .ledger import InMemoryLedger
@@ -48,6 +50,7 @@ class InMemoryStore(ClosedOnExit):
         self.flags: Flags = InMemoryFlags()
         self.payments: Payments = payments
         self.broadcasts: Broadcasts = InMemoryBroadcasts(self.users, self.jobs)
+        self.checkout_orders: CheckoutOrders = InMemoryCheckoutOrders()
         self.closed = False
 
     def ping(self) -> None:

@@ -1,6 +1,7 @@
 """MongoDB storage (pymongo): users, the credit ledger, jobs, conversations and page options."""
 
 from .broadcasts import MongoBroadcasts
+from .checkout_orders import MongoCheckoutOrders
 from .connection import DEFAULT_DATABASE, connect, redact
 from .conversations import MongoConversations
 from .indexes import INDEXES
@@ -16,6 +17,7 @@ __all__ = [
     "DEFAULT_DATABASE",
     "INDEXES",
     "MongoBroadcasts",
+    "MongoCheckoutOrders",
     "MongoConversations",
     "MongoJobs",
     "MongoLedger",

@@ -71,6 +71,24 @@ INDEXES = (
     # The next page of pending recipients and the counts of a broadcast; a delivery's own
     # record goes by `_id`.
     Index("broadcast_deliveries", "by_state", [("b", 1), ("state", 1), ("u", 1)]),
+    # A provider's payment belongs to one order. Orders not given one yet all have "", which
+    # `$gt: ""` leaves out (a partial filter takes no `$ne`).
+    Index(
+        "checkout_orders",
+        "unique_payment",
+        [("provider", 1), ("payment_id", 1)],
+        {"unique": True, "partialFilterExpression": {"payment_id": {"$gt": ""}}},
+    ),
+    # What the poller asks about: the few open orders, not every order ever placed.
+    Index(
+        "checkout_orders",
+        "open_oldest_first",
+        [("provider", 1), ("created_at_us", 1), ("_id", 1)],
+        {"partialFilterExpression": {"open": True}},
+    ),
+    Index(
+        "checkout_orders", "by_user_newest", [("user_id", 1), ("created_at_us", -1), ("_id", -1)]
+    ),
 )
 
 

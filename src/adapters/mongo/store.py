@@ -9,6 +9,7 @@ from pymongo import MongoClient
 from adapters.closing import ClosedOnExit
 from paintcore.ports import (
     Broadcasts,
+    CheckoutOrders,
     Clock,
     Conversations,
     Flags,
@@ -22,6 +23,7 @@ from paintcore.ports import (
 )
 
 from .broadcasts import MongoBroadcasts
+from .checkout_orders import MongoCheckoutOrders
 from .conversations import MongoConversations
 from .documents import Document
 from .errors import storage_call
@@ -66,6 +68,7 @@ class MongoStore(ClosedOnExit):
         self.broadcasts: Broadcasts = MongoBroadcasts(
             collection("broadcasts"), collection("broadcast_deliveries"), collection("users"), jobs
         )
+        self.checkout_orders: CheckoutOrders = MongoCheckoutOrders(collection("checkout_orders"))
         self.ensure_indexes()
 
     @property

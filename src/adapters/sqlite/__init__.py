@@ -1,5 +1,6 @@
 """Embedded SQLite storage (stdlib sqlite3, WAL): users, the credit ledger, jobs, conversations."""
 
+from .checkout_orders import SqliteCheckoutOrders
 from .conversations import SqliteConversations
 from .jobs import SqliteJobs
 from .ledger import SqliteLedger
@@ -11,6 +12,7 @@ from .users import SqliteUsers
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "SqliteCheckoutOrders",
     "SqliteConversations",
     "SqliteJobs",
     "SqliteLedger",

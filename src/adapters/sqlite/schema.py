@@ -179,6 +179,38 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE broadcasts ADD COLUMN lease_owner TEXT",
         "ALTER TABLE broadcasts ADD COLUMN lease_until TEXT",  # ISO-8601 UTC, as started_at
     ),
+    (  # 8: orders paid on a provider's page (YooKassa), stored before the payment is created
+        """
+        CREATE TABLE checkout_orders (
+            order_id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            pages INTEGER NOT NULL CHECK (pages > 0),
+            price INTEGER NOT NULL CHECK (price > 0),
+            currency TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (
+                state IN ('new', 'pending', 'paid', 'canceled', 'expired', 'rejected')
+            ),
+            payment_id TEXT NOT NULL DEFAULT '',
+            confirmation_url TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT,
+            reason TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        # A provider's payment belongs to one order; orders not given one yet all have ''.
+        """
+        CREATE UNIQUE INDEX checkout_orders_by_payment
+            ON checkout_orders (provider, payment_id) WHERE payment_id <> ''
+        """,
+        # What the poller asks about: the few open orders, not every order ever placed.
+        """
+        CREATE INDEX checkout_orders_open
+            ON checkout_orders (provider, created_at, order_id) WHERE state IN ('new', 'pending')
+        """,
+        "CREATE INDEX checkout_orders_by_user ON checkout_orders (user_id, created_at, order_id)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ from adapters.closing import ClosedOnExit
 from paintcore.orders import StepwiseOrders
 from paintcore.ports import (
     Broadcasts,
+    CheckoutOrders,
     Clock,
     Conversations,
     Flags,
@@ -21,6 +22,7 @@ from paintcore.ports import (
 )
 
 from .broadcasts import SqliteBroadcasts
+from .checkout_orders import SqliteCheckoutOrders
 from .conversations import SqliteConversations
 from .db import BUSY_TIMEOUT_SECONDS, Database
 from .export import SqliteExport
@@ -55,6 +57,7 @@ class SqliteStore(ClosedOnExit):
         self.flags: Flags = SqliteFlags(self._db)
         self.payments: Payments = SqlitePayments(self._db)
         self.broadcasts: Broadcasts = SqliteBroadcasts(self._db)
+        self.checkout_orders: CheckoutOrders = SqliteCheckoutOrders(self._db)
 
     @property
     def path(self) -> str:

@@ -20,7 +20,7 @@ from paintcore.domain.errors import (
     RateLimited,
     RecipientBlocked,
 )
-from paintcore.domain.messages import InlineKeyboard, Keyboard
+from paintcore.domain.messages import InlineButton, InlineKeyboard, Keyboard
 from paintcore.domain.pages import ColoringPage
 
 from .api import RetryPolicy, TelegramCaller
@@ -56,7 +56,7 @@ def pdf_name(title: str) -> str:
 def inline_keyboard(keyboard: InlineKeyboard) -> types.InlineKeyboardMarkup:
     markup = types.InlineKeyboardMarkup()
     for row in keyboard.rows:
-        markup.row(*(types.InlineKeyboardButton(b.label, callback_data=b.data) for b in row))
+        markup.row(*(_inline_button(b) for b in row))
     return markup
 
 
@@ -199,3 +199,9 @@ class TelegramMessenger:
             self._quick("editMessageText", edit_once)
         except RateLimited as exc:  # longer than a status line is worth waiting for
             raise DeliveryFailed(f"editMessageText: {exc}") from exc
+
+
+def _inline_button(button: InlineButton) -> types.InlineKeyboardButton:
+    if button.url:
+        return types.InlineKeyboardButton(button.label, url=button.url)
+    return types.InlineKeyboardButton(button.label, callback_data=button.data)

@@ -33,7 +33,7 @@ from .api import refusal
 from .dispatcher import UpdateDispatcher, too_fast_notice
 from .polling import BotCommandSpec
 from .update_source import ALLOWED_UPDATES
-from .webhook_app import MAX_BACKLOG, MAX_BODY, WebhookApp
+from .webhook_app import MAX_BACKLOG, MAX_BODY, Route, WebhookApp
 from .webhook_server import WebhookServer
 
 log = structlog.get_logger(__name__)
@@ -73,6 +73,7 @@ class TelegramWebhook:
         max_body: int = MAX_BODY,
         max_backlog: int = MAX_BACKLOG,
         metrics: Metrics = NO_METRICS,
+        routes: Mapping[str, Route] | None = None,
     ) -> None:
         self._bot, self._url, self._secret = bot, url, secret
         self._listen, self._threads, self._max_body = listen, threads, max_body
@@ -97,6 +98,7 @@ class TelegramWebhook:
             backlog=lambda: self.dispatcher.in_flight,
             max_body=max_body,
             max_backlog=max_backlog,
+            routes=routes,
         )
         self._server: WebhookServer | None = None
         self._stopping = threading.Event()

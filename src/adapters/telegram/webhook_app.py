@@ -9,7 +9,8 @@ it holds or its UpdateLog knows — and 200 at once: the dispatcher handles it o
 so Telegram never waits for a handler. While the process stops, or holds `max_backlog` updates
 not yet handled, 503: Telegram delivers the update again later, to this instance or another one.
 
-GET /healthz (for load balancers): 200 when every readiness check answers, else 503; the body
+Other POST routes (`routes`: YooKassa's notifications) are answered by their own handler, or
+503 while the process stops. GET /healthz (for load balancers): 200 when every readiness check answers, else 503; the body
 names each check. Anything else is 404, or 405 for a known path with the wrong method. Refusals
 are counted (`counts()`) and logged at most once a minute each, so a flood costs no log line per
 request.
@@ -42,6 +43,10 @@ UPDATE_ID_LIMIT = 2**63  # what every store keeps as an integer
 # later): polling fetches only what it can hold, a webhook must say "not now" to stay bounded.
 MAX_BACKLOG = 2000
 QUIET_SECONDS = 60.0  # one log line per kind of refusal per minute at most
+
+
+# Another POST endpoint on the same server (YooKassa's notifications): environ -> (status, body).
+Route = Callable[["WSGIEnvironment"], tuple[int, Mapping[str, object] | None]]
 
 
 def _digest(value: bytes) -> bytes:
@@ -80,9 +85,13 @@ class WebhookApp:
         max_body: int = MAX_BODY,
         max_backlog: int = MAX_BACKLOG,
         quiet_seconds: float = QUIET_SECONDS,
+        routes: Mapping[str, Route] | None = None,
     ) -> None:
         if path == HEALTH_PATH:
             raise ValueError(f"the webhook's path cannot be {HEALTH_PATH}")
+        self._routes = dict(routes or {})
+        if {path, HEALTH_PATH} & set(self._routes):
+            raise ValueError(f"another route cannot take {path} or {HEALTH_PATH}")
         self._path, self._submit, self._ready = path, submit, ready
         self._backlog, self._max_backlog = backlog, max_backlog
         self._secret = _digest(secret.encode("ascii"))
@@ -106,6 +115,14 @@ class WebhookApp:
                 return _reply(start_response, 405, {"error": "POST only"}, allow="POST")
             status, body = self._update(environ)
             return _reply(start_response, status, body)
+        if path in self._routes:
+            if method != "POST":
+                return _reply(start_response, 405, {"error": "POST only"}, allow="POST")
+            with self._lock:
+                refusing = self._refusing
+            if refusing:
+                return _reply(start_response, 503, {"error": "stopping; deliver it again later"})
+            return _reply(start_response, *self._routes[path](environ))
         if path == HEALTH_PATH:
             if method not in ("GET", "HEAD"):
                 return _reply(start_response, 405, {"error": "GET only"}, allow="GET, HEAD")
@@ -167,7 +184,7 @@ class WebhookApp:
             return None, (400, "bad Content-Length")
         if int(declared) > self._max_body:
             return None, (413, f"at most {self._max_body} bytes")
-        body = _read_at_most(environ["wsgi.input"], int(declared))
+        body = read_at_most(environ["wsgi.input"], int(declared))
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
@@ -197,7 +214,7 @@ class _Input(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
-def _read_at_most(stream: _Input, size: int) -> bytes:
+def read_at_most(stream: _Input, size: int) -> bytes:
     chunks: list[bytes] = []
     while size > 0 and (chunk := stream.read(min(size, 1 << 16))):
         chunks.append(chunk)

@@ -4,6 +4,7 @@ from .account import Account
 from .admin import AdminTools
 from .broadcast_reports import BroadcastReports
 from .broadcasting import Broadcasting
+from .card_payments import CardPayments
 from .events import (
     IncomingCallback,
     IncomingMessage,
@@ -31,6 +32,7 @@ __all__ = [
     "AdminTools",
     "BroadcastReports",
     "Broadcasting",
+    "CardPayments",
     "Dialog",
     "DialogNotifier",
     "FileIdTool",

@@ -152,4 +152,4 @@ def _seconds(value: float | None, t: Texts) -> str:
 
 
 def _currency(code: str, t: Texts) -> str:
-    return t("stats_stars") if code == STARS else code
+    return {STARS: t("stats_stars"), "RUB": t("stats_rub")}.get(code, code)

@@ -7,6 +7,7 @@ from .account import Account
 from .admin import AdminTools
 from .broadcast_texts import BROADCAST_PREFIX
 from .broadcasting import Broadcasting
+from .card_payments import CHECK_PREFIX
 from .events import MessageKind
 from .health import HealthReplies
 from .menu import BUY, GET_PAGE, SETTINGS, SUPPORT
@@ -15,7 +16,7 @@ from .page_settings import PageSettings
 from .routing import Press, Route, RouteTable
 from .settings import LEVEL_PREFIX, STYLE_PREFIX
 from .shop import Shop
-from .shop_texts import PACK_PREFIX
+from .shop_texts import CARD_PREFIX, PACK_PREFIX, STARS_PREFIX
 from .support import SupportReplies
 from .texts import Texts
 from .user_admin import UserAdmin
@@ -83,6 +84,9 @@ ROUTES = RouteTable(
         Press(PageSettings, PageSettings.press, prefix=LEVEL_PREFIX),
         Press(PageSettings, PageSettings.press, prefix=STYLE_PREFIX),
         Press(Shop, Shop.press, prefix=PACK_PREFIX),
+        Press(Shop, Shop.press_stars, prefix=STARS_PREFIX),
+        Press(Shop, Shop.press_card, prefix=CARD_PREFIX),
+        Press(Shop, Shop.check_card, prefix=CHECK_PREFIX),
         Press(Broadcasting, Broadcasting.press, prefix=BROADCAST_PREFIX, admin_only=True),
     ),
 )

@@ -20,12 +20,15 @@ from ..usecases import (
     Support,
 )
 from ..usecases.payment_rules import pack_on_sale
+from .card_payments import CardPayments
 from .events import IncomingCallback, IncomingMessage, PreCheckoutQuery, SuccessfulPayment
 from .shop_texts import (
     PACK_PREFIX,
+    STARS_PREFIX,
     admin_alert,
     packs_keyboard,
     pages_phrase,
+    payment_choice,
     receipt,
     refund_reply,
     to_payer,
@@ -34,7 +37,7 @@ from .texts import Texts, pick_language
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PACK_PREFIX", "Shop", "packs_keyboard"]
+__all__ = ["PACK_PREFIX", "STARS_PREFIX", "Shop", "packs_keyboard"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,30 +56,59 @@ class Shop:
     # PAINTBOT_TERMS_* and PAINTBOT_PAYSUPPORT_* by language; a language missing -> the catalog.
     terms: Mapping[str, str] = field(default_factory=dict)
     paysupport: Mapping[str, str] = field(default_factory=dict)
+    # Cards and SBP through YooKassa (None: Stars only); its packs are priced in roubles.
+    card_payments: CardPayments | None = None
 
     def offer(self, event: IncomingMessage, t: Texts) -> None:
-        """/buy and the menu button: the packs as buttons."""
-        keyboard = packs_keyboard(t, self.packs)
-        self.messenger.send_text(event.chat_id, t("packs_offer"), keyboard=keyboard)
+        """/buy and the menu button: the packs as buttons (Stars and, if enabled, roubles)."""
+        rub = self.card_payments.start_checkout.packs if self.card_payments else ()
+        keyboard = packs_keyboard(t, self.packs, rub)
+        text = t("packs_offer_both") if rub else t("packs_offer")
+        self.messenger.send_text(event.chat_id, text, keyboard=keyboard)
 
     def press(self, event: IncomingCallback, t: Texts) -> str | None:
-        """A pack button: the invoice; None for data that is not one of today's packs."""
-        digits = event.data.removeprefix(PACK_PREFIX)
-        valid = digits.isascii() and digits.isdigit() and len(digits) <= 5
-        pack = pack_on_sale(self.packs, int(digits)) if valid else None
+        """A pack button: with two ways to pay, the choice (Stars first); with one, that one.
+        None for data that is not one of today's packs."""
+        pages = _pages(event.data.removeprefix(PACK_PREFIX))
+        stars = pack_on_sale(self.packs, pages) if pages else None
+        rub = self.card_payments.price(pages) if self.card_payments and pages else None
+        if stars is not None and rub is not None:
+            keyboard = payment_choice(t, pages, stars=stars.price, rub=rub)
+            phrase = pages_phrase(t, pages)
+            self.messenger.send_text(
+                event.chat_id, t("pay_choose", pages=phrase), keyboard=keyboard
+            )
+            return t("pay_choose_notice")
+        if rub is not None and self.card_payments is not None:
+            return self.card_payments.start(event.sender.id, event.chat_id, pages, t)
+        return self.press_stars(event, t)
+
+    def press_stars(self, event: IncomingCallback, t: Texts) -> str | None:
+        """Pay a pack with Stars: the invoice; None for data that is not one of today's packs."""
+        data = event.data
+        pages = _pages(data.removeprefix(PACK_PREFIX).removeprefix(STARS_PREFIX))
+        pack = pack_on_sale(self.packs, pages) if pages else None
         if pack is None:
             return None
         if self.send_invoice is None:  # the console: its "/set pack:10" shows this as a message
             return t("payments_elsewhere")
-        pages = pages_phrase(t, pack.pages)
+        phrase = pages_phrase(t, pack.pages)
         self.send_invoice(
             buyer=event.sender.id,
             chat_id=event.chat_id,
             pack=pack,
-            title=t("invoice_title", pages=pages),
-            description=t("invoice_description", pages=pages),
+            title=t("invoice_title", pages=phrase),
+            description=t("invoice_description", pages=phrase),
         )
         return t("invoice_sent")
+
+    def press_card(self, event: IncomingCallback, t: Texts) -> str | None:
+        """Pay a pack by card or SBP (None when YooKassa is off: an unknown button)."""
+        return self.card_payments.press(event, t) if self.card_payments else None
+
+    def check_card(self, event: IncomingCallback, t: Texts) -> str | None:
+        """«Проверить оплату» under a card payment's link."""
+        return self.card_payments.check(event, t) if self.card_payments else None
 
     def show_terms(self, event: IncomingMessage, t: Texts) -> None:
         self.messenger.send_text(event.chat_id, self.terms.get(t.language) or t("terms"))
@@ -140,9 +172,12 @@ class Shop:
         self.messenger.send_text(event.chat_id, refund_reply(t, charge_id, result))
         if result.outcome is RefundOutcome.REFUNDED and result.payment is not None:
             p = result.payment
-            told = self._texts_of(p.user_id)(
-                "payment_refunded_to_user", amount=p.amount, taken=result.taken
+            key = (
+                "payment_refunded_to_user_rub"
+                if p.currency == "RUB"
+                else "payment_refunded_to_user"
             )
+            told = self._texts_of(p.user_id)(key, amount=p.amount, taken=result.taken)
             self._say(p.user_id, told)
 
     def announce(self, report: ReconciliationReport) -> None:
@@ -189,3 +224,8 @@ class Shop:
     def _texts_of(self, user_id: UserId) -> Texts:
         user = self.users.get(user_id)
         return Texts(pick_language(user.language if user else None, self.fallback_language))
+
+
+def _pages(digits: str) -> int:
+    """The pages a button names, or 0 for anything else (forged)."""
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 5 else 0

@@ -8,6 +8,8 @@ from ..usecases import Crediting, CreditOutcome, PaymentProblem, Refund, RefundO
 from .texts import Texts
 
 PACK_PREFIX = "pack:"
+STARS_PREFIX = "paystars:"  # paystars:<pages>: pay this pack with Stars (after the choice)
+CARD_PREFIX = "paycard:"  # paycard:<pages>: pay it by card or SBP (YooKassa)
 
 
 def pages_phrase(t: Texts, n: int) -> str:
@@ -18,17 +20,30 @@ def pages_phrase(t: Texts, n: int) -> str:
     return t(f"pages_{form}", n=n)
 
 
-def packs_keyboard(t: Texts, packs: tuple[Pack, ...]) -> InlineKeyboard:
-    """One button per pack, `pack:<pages>` (read back by `Shop.press`, never trusted)."""
+def packs_keyboard(t: Texts, packs: tuple[Pack, ...], rub: tuple[Pack, ...] = ()) -> InlineKeyboard:
+    """One button per number of pages on sale (for Stars, roubles or both), `pack:<pages>` (read
+    back by `Shop.press`, never trusted)."""
+    stars = {p.pages: p.price for p in packs}
+    roubles = {p.pages: p.price for p in rub}
+    rows = []
+    for pages in sorted(stars.keys() | roubles.keys()):
+        phrase = pages_phrase(t, pages)
+        if pages in stars and pages in roubles:
+            label = t("pack_button_both", pages=phrase, stars=stars[pages], rub=roubles[pages])
+        elif pages in stars:
+            label = t("pack_button", pages=phrase, price=stars[pages])
+        else:
+            label = t("pack_button_rub", pages=phrase, price=roubles[pages])
+        rows.append((InlineButton(label, f"{PACK_PREFIX}{pages}"),))
+    return InlineKeyboard(rows=tuple(rows))
+
+
+def payment_choice(t: Texts, pages: int, *, stars: int, rub: int) -> InlineKeyboard:
+    """Two ways to pay one pack: Stars (the default, first) and card or SBP."""
     return InlineKeyboard(
-        rows=tuple(
-            (
-                InlineButton(
-                    t("pack_button", pages=pages_phrase(t, p.pages), price=p.price),
-                    f"{PACK_PREFIX}{p.pages}",
-                ),
-            )
-            for p in packs
+        rows=(
+            (InlineButton(t("pay_stars_button", price=stars), f"{STARS_PREFIX}{pages}"),),
+            (InlineButton(t("pay_card_button", price=rub), f"{CARD_PREFIX}{pages}"),),
         )
     )
 

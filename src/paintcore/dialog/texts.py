@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import texts_en, texts_ru
+from . import card_texts, texts_en, texts_ru
 
-CATALOGS: dict[str, dict[str, str]] = {"ru": texts_ru.TEXTS, "en": texts_en.TEXTS}
+CATALOGS: dict[str, dict[str, str]] = {
+    "ru": texts_ru.TEXTS | card_texts.RU,
+    "en": texts_en.TEXTS | card_texts.EN,
+}
 SUPPORTED = tuple(CATALOGS)
 
 # Telegram sends IETF tags ("ru", "en-GB", "uk"); neighbours of Russian read Russian more often

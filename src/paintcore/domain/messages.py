@@ -14,10 +14,12 @@ class Keyboard:
 
 @dataclass(frozen=True, slots=True)
 class InlineButton:
-    """A button under a message; pressing it sends `data` back (never trust it: it can be forged)."""
+    """A button under a message; pressing it sends `data` back (never trust it: it can be forged).
+    With a `url` it opens that address instead (a payment page) and sends nothing back."""
 
     label: str
-    data: str
+    data: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from .health import HealthCheck, HealthReport
 from .jobs_report import JobsReport, JobsSnapshot
 from .make_page import MakePage
 from .payment_rules import PaymentProblem
+from .poll_checkouts import PollCheckouts
 from .reconcile_payments import ReconcilePayments, ReconciliationReport
 from .recover_jobs import RecoverJobs, RecoveryReport
 from .refund_payment import Refund, RefundOutcome, RefundPayment
@@ -18,7 +19,9 @@ from .request_page import RequestColoringPage
 from .run_broadcast import RunBroadcast
 from .run_generation import RunGeneration
 from .send_invoice import SendInvoice
+from .settle_checkout import SettleCheckout, SettleOutcome, Settling
 from .start_broadcast import StartBroadcast
+from .start_checkout import Checkout, CheckoutStart, StartCheckout
 from .stats import Stats, StatsReport
 from .support import Support
 from .user_report import UserReport, UserSummary
@@ -29,6 +32,8 @@ __all__ = [
     "BanChange",
     "CancelBroadcast",
     "CheckPreCheckout",
+    "Checkout",
+    "CheckoutStart",
     "CreditOutcome",
     "CreditPayment",
     "Crediting",
@@ -42,6 +47,7 @@ __all__ = [
     "LedgerCheck",
     "MakePage",
     "PaymentProblem",
+    "PollCheckouts",
     "ReconcilePayments",
     "ReconciliationReport",
     "RecoverJobs",
@@ -57,7 +63,11 @@ __all__ = [
     "RunGeneration",
     "SendInvoice",
     "SetBanned",
+    "SettleCheckout",
+    "SettleOutcome",
+    "Settling",
     "StartBroadcast",
+    "StartCheckout",
     "Stats",
     "StatsReport",
     "Support",

@@ -21,8 +21,8 @@ from ..domain.errors import PaintError, PaymentRefused
 from ..domain.metrics import Fact
 from ..domain.payments import Payment, PaymentState, refund_key
 from ..metrics import NO_METRICS
-from ..ports import Clock, Ledger, Metrics, PaymentGateway, Payments
-from .payment_rules import refunded_at_provider
+from ..ports import CheckoutGateway, Clock, Ledger, Metrics, PaymentGateway, Payments
+from .refund_routes import CheckoutRefunds, RefundRoute, StarsRefunds
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class RefundOutcome(enum.StrEnum):
     REFUNDED = "refunded"
     ALREADY_REFUNDED = "already_refunded"  # nothing changed
     UNKNOWN = "unknown"  # no payment with this charge id
-    FOREIGN = "foreign"  # another provider's payment: this gateway cannot refund it
+    FOREIGN = "foreign"  # a provider this bot has no gateway for (now) cannot refund it
     TOO_FEW_LEFT = "too_few_left"  # part of the pack was spent; `left` says what remains
     PROVIDER_REFUSED = "provider_refused"  # nothing changed; `error` says why
 
@@ -53,12 +53,14 @@ class RefundPayment:
     ledger: Ledger
     clock: Clock
     metrics: Metrics = NO_METRICS
+    checkout: CheckoutGateway | None = None  # YooKassa's payments, when it is enabled
 
     def __call__(self, *, charge_id: str, force: bool = False) -> Refund:
         payment = self.payments.get(charge_id)
         if payment is None:
             return Refund(RefundOutcome.UNKNOWN)
-        if payment.provider != self.gateway.provider:
+        route = self._route(payment)
+        if route is None:
             return Refund(RefundOutcome.FOREIGN, payment)
         if payment.state is PaymentState.REFUNDED:
             return Refund(
@@ -71,9 +73,9 @@ class RefundPayment:
         if left < payment.pages and not force:
             return Refund(RefundOutcome.TOO_FEW_LEFT, payment, left=left)
         try:
-            self.gateway.refund(user_id=payment.user_id, charge_id=charge_id)
+            route.refund(payment)
         except PaymentRefused as exc:
-            if not refunded_at_provider(self.gateway, charge_id, since=payment.created_at):
+            if not route.refunded_already(payment):
                 return Refund(RefundOutcome.PROVIDER_REFUSED, payment, error=str(exc))
             log.warning("payment was refunded already; finishing", extra={"charge_id": charge_id})
         except PaintError as exc:  # could not ask (DeliveryFailed, RateLimited): nothing changed
@@ -90,6 +92,13 @@ class RefundPayment:
             extra={"charge_id": charge_id, "user_id": payment.user_id, "taken": taken},
         )
         return Refund(RefundOutcome.REFUNDED, marked or payment, taken=taken, shortfall=shortfall)
+
+    def _route(self, payment: Payment) -> RefundRoute | None:
+        if payment.provider == self.gateway.provider:
+            return StarsRefunds(self.gateway)
+        if self.checkout is not None and payment.provider == self.checkout.provider:
+            return CheckoutRefunds(self.checkout)
+        return None
 
     def _take_back(self, payment: Payment) -> int:
         if payment.pages == 0:  # an unhonoured payment gave no pages
