@@ -22,13 +22,14 @@ import hashlib
 import hmac
 import json
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import structlog
 from telebot import types
+
+from adapters.wsgi_parts import QUIET_SECONDS, Occasional, read_at_most
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -42,7 +43,6 @@ UPDATE_ID_LIMIT = 2**63  # what every store keeps as an integer
 # Updates accepted and not yet handled, past which new ones get 503 (Telegram sends them again
 # later): polling fetches only what it can hold, a webhook must say "not now" to stay bounded.
 MAX_BACKLOG = 2000
-QUIET_SECONDS = 60.0  # one log line per kind of refusal per minute at most
 
 
 # Another POST endpoint on the same server (YooKassa's notifications): environ -> (status, body).
@@ -52,25 +52,6 @@ Route = Callable[["WSGIEnvironment"], tuple[int, Mapping[str, object] | None]]
 def _digest(value: bytes) -> bytes:
     # Equal-length digests: compare_digest then takes the same time whatever the header's length.
     return hashlib.sha256(value).digest()
-
-
-class Occasional:
-    """Counts an event and logs it at most once per `every` seconds, with how many came since."""
-
-    def __init__(self, message: str, every: float = QUIET_SECONDS) -> None:
-        self._message, self._every = message, every
-        self._lock = threading.Lock()
-        self._unlogged = 0
-        self._next = 0.0
-
-    def note(self, **fields: object) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._unlogged += 1
-            if now < self._next:
-                return
-            count, self._unlogged, self._next = self._unlogged, 0, now + self._every
-        log.warning(self._message, count=count, **fields)
 
 
 class WebhookApp:
@@ -208,18 +189,6 @@ class WebhookApp:
     def _count(self, what: str) -> None:
         with self._lock:
             self._counts[what] += 1
-
-
-class _Input(Protocol):
-    def read(self, size: int, /) -> bytes: ...
-
-
-def read_at_most(stream: _Input, size: int) -> bytes:
-    chunks: list[bytes] = []
-    while size > 0 and (chunk := stream.read(min(size, 1 << 16))):
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
 
 
 def _reply(

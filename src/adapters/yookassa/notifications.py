@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 
 import structlog
 
-from adapters.telegram.webhook_app import Occasional, read_at_most
+from adapters.wsgi_parts import Occasional, read_at_most
 
 from .gateway import PAYMENT_ID
 
