@@ -179,6 +179,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE broadcasts ADD COLUMN lease_owner TEXT",
         "ALTER TABLE broadcasts ADD COLUMN lease_until TEXT",  # ISO-8601 UTC, as started_at
     ),
+    (  # 8: updates being handled: claimed until a time (NULL once handled), see SqliteUpdateLog
+        "ALTER TABLE handled_updates ADD COLUMN claimed_until TEXT",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
