@@ -74,7 +74,7 @@ def test_a_file_of_the_previous_version_gains_the_checkout_orders_table(
 ) -> None:
     path = tmp_path / "paintbot.sqlite3"
     conn = raw(path)
-    assert migrate(conn, MIGRATIONS[:-1]) == SCHEMA_VERSION - 1 == 7
+    assert migrate(conn, MIGRATIONS[:-1]) == SCHEMA_VERSION - 1 == 8
     conn.execute(
         "INSERT INTO payments (charge_id, provider, user_id, pages, amount, currency, created_at,"
         " state) VALUES ('ch-1', 'stars', 1, 10, 50, 'XTR', ?, 'paid')",

@@ -21,10 +21,12 @@ GRANT = 1000  # free pages each: nobody runs out, so every refusal is the other 
 
 # One process: registers every user (the other does too, at the same time), then for random
 # users opens a page (one in flight per user: the other process may hold it), takes it under its
-# own lease and closes it as delivered or failed. Any StorageUnavailable (a lock not granted
-# within the busy timeout) ends it with exit 1.
+# own lease, draws it for 2 ms and closes it as delivered or failed. Any StorageUnavailable (a lock not granted
+# within the busy timeout) ends it with exit 1. Both start their rounds together (each waits for
+# the other's "ready" file): interpreter start-up differs by more than a whole run's rounds, and
+# processes that never overlap would prove nothing.
 HAMMER = """
-import random, sys, uuid
+import pathlib, random, sys, time, uuid
 from datetime import timedelta
 from entrypoints.container import Container
 from entrypoints.settings import Settings
@@ -39,6 +41,12 @@ register, orders, clock = container.register_user(), container.orders(), contain
 for user in range(1, users + 1):
     profile = Profile(UserId(user), first_name="A", username=f"u{user}", language_code="ru")
     register(profile=profile, language="ru")
+here = pathlib.Path(path).parent
+(here / f"ready-{seed}").touch()
+deadline = time.monotonic() + 60
+while len(list(here.glob("ready-*"))) < 2:
+    assert time.monotonic() < deadline, "the other process never got ready"
+    time.sleep(0.005)
 rng = random.Random(seed)
 delivered = failed = busy = 0
 for _ in range(rounds):
@@ -52,6 +60,7 @@ for _ in range(rounds):
         continue
     now = clock.now()
     assert orders.take(job.id, at=now, lease=Lease(f"hammer-{seed}", now + timedelta(minutes=5)))
+    time.sleep(0.002)  # the page is drawn, holding no lock: the other process's turn to write
     state = JobState.SUCCEEDED if rng.random() < 0.5 else JobState.FAILED
     closed = orders.close(job.id, state=state, at=clock.now())
     assert closed is not None and closed.settled

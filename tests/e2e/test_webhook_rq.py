@@ -2,8 +2,8 @@
 SQLite file and a real redis-server, the fake Bot API delivering updates by webhook. A page asked
 for through the webhook is drawn by the worker (queued until one runs) and delivered once; one
 update delivered twice is handled once; two webhook instances sharing the file and Redis give
-each of 20 users exactly one page and handle no update twice — except one update reaching both
-instances at once (a known bug, xfail below)."""
+each of 20 users exactly one page and handle no update twice, even one update reaching both
+instances at the same moment (the first to claim it in the UpdateLog handles it)."""
 
 from __future__ import annotations
 
@@ -202,12 +202,6 @@ def test_two_webhook_instances_give_each_of_twenty_users_one_page(deployment: De
     assert not deployment.events("hook-b", "job finished")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: UpdateDispatcher.submit checks the UpdateLog (handled_before) and records the "
-    "update only after handling it (adapters/telegram/dispatcher.py:103 and :147); its "
-    "in-flight set is per process, so two instances given the same update at once both handle it",
-)
 def test_one_update_reaching_both_instances_at_once_is_handled_once(
     deployment: Deployment,
 ) -> None:

@@ -8,17 +8,29 @@ from datetime import datetime
 
 class InMemoryUpdateLog:
     def __init__(self) -> None:
-        self.recorded: dict[int, datetime] = {}
+        self.recorded: dict[int, datetime] = {}  # handled: when
+        self.claimed: dict[int, tuple[datetime, datetime]] = {}  # being handled: since, until
         self._lock = threading.Lock()
 
     def handled(self, update_id: int) -> bool:
         with self._lock:
             return update_id in self.recorded
 
+    def claim(self, update_id: int, *, at: datetime, until: datetime) -> bool:
+        with self._lock:
+            if update_id in self.recorded:
+                return False
+            held = self.claimed.get(update_id)
+            if held is not None and held[1] > at:
+                return False
+            self.claimed[update_id] = (at, until)
+            return True
+
     def record(self, update_id: int, *, at: datetime) -> bool:
         with self._lock:
             if update_id in self.recorded:
                 return False
+            self.claimed.pop(update_id, None)
             self.recorded[update_id] = at
             return True
 
@@ -27,7 +39,10 @@ class InMemoryUpdateLog:
             old = [uid for uid, at in self.recorded.items() if at < before]
             for uid in old:
                 del self.recorded[uid]
-            return len(old)
+            stale = [uid for uid, (since, _) in self.claimed.items() if since < before]
+            for uid in stale:
+                del self.claimed[uid]
+            return len(old) + len(stale)
 
 
 class InMemoryFlags:

@@ -15,16 +15,37 @@ from .errors import retried, storage_call
 
 
 class MongoUpdateLog:
+    """One document per update; `claimed_until_us` is there while it is being handled and
+    removed once it was (a document without it is a handled update)."""
+
     def __init__(self, updates: Collection[Document]) -> None:
         self._updates = updates
 
     @storage_call("updates.handled")
     def handled(self, update_id: int) -> bool:
-        return retried(lambda: self._updates.find_one({"_id": update_id}, {"_id": 1})) is not None
+        query = {"_id": update_id, "claimed_until_us": {"$exists": False}}
+        return retried(lambda: self._updates.find_one(query, {"_id": 1})) is not None
+
+    @storage_call("updates.claim")
+    def claim(self, update_id: int, *, at: datetime, until: datetime) -> bool:
+        """An upsert guarded by the claim's end: a handled update or a live claim does not match,
+        so the upsert's insert collides with the existing `_id` (DuplicateKeyError: False). Not
+        retried, as `_insert_once`."""
+        query = {"_id": update_id, "claimed_until_us": {"$lte": micros(at)}}
+        change = {"$set": {**time_fields("handled_at", at), "claimed_until_us": micros(until)}}
+        try:
+            self._updates.update_one(query, change, upsert=True)
+        except DuplicateKeyError:
+            return False
+        return True
 
     @storage_call("updates.record")
     def record(self, update_id: int, *, at: datetime) -> bool:
-        return _insert_once(self._updates, {"_id": update_id, **time_fields("handled_at", at)})
+        if _insert_once(self._updates, {"_id": update_id, **time_fields("handled_at", at)}):
+            return True
+        claimed = {"_id": update_id, "claimed_until_us": {"$exists": True}}
+        change = {"$set": time_fields("handled_at", at), "$unset": {"claimed_until_us": ""}}
+        return self._updates.update_one(claimed, change).modified_count == 1
 
     @storage_call("updates.sweep")
     def sweep(self, before: datetime) -> int:

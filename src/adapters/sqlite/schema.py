@@ -179,7 +179,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE broadcasts ADD COLUMN lease_owner TEXT",
         "ALTER TABLE broadcasts ADD COLUMN lease_until TEXT",  # ISO-8601 UTC, as started_at
     ),
-    (  # 8: orders paid on a provider's page (YooKassa), stored before the payment is created
+    (  # 8: updates being handled: claimed until a time (NULL once handled), see SqliteUpdateLog
+        "ALTER TABLE handled_updates ADD COLUMN claimed_until TEXT",
+    ),
+    (  # 9: orders paid on a provider's page (YooKassa), stored before the payment is created
         """
         CREATE TABLE checkout_orders (
             order_id TEXT PRIMARY KEY,

@@ -6,7 +6,9 @@ round-robin by `workers` threads, so a chat's updates are handled in order and o
 never holds up another chat. A chat past its bound loses the excess (as does a flood that `shed()`
 clears): it is told once that it writes too fast, and the dropped updates count as handled. Each
 update is settled once — handled, dropped, or found in the UpdateLog as handled before — and is
-recorded in the UpdateLog before it is reported to `settled` (the poller's watermark).
+recorded in the UpdateLog before it is reported to `settled` (the poller's watermark). A thread
+claims its update in the UpdateLog before handling it, so of several webhook instances given the
+same update at once only one handles it; the others look again later (HandledLog, Rechecks).
 
 Payments go to `on_payment` as typed events. A successful payment is a message of the payer's chat
 and waits in its order, but is never dropped or shed (the user paid). A pre-checkout query, which
@@ -29,7 +31,7 @@ from paintcore.metrics import NO_METRICS
 from paintcore.ports import Clock, Metrics, UpdateLog
 
 from .chat_queues import FairChatQueues, Lane
-from .handled_log import HandledLog
+from .handled_log import Claim, HandledLog, Rechecks
 from .updates import chat_of, language_of, payment_of, to_callback, to_message
 
 log = structlog.get_logger(__name__)
@@ -69,6 +71,7 @@ class UpdateDispatcher:
         settled: Callable[[int], None] = lambda update_id: None,
         on_payment: Callable[[PreCheckoutQuery | SuccessfulPayment], None] | None = None,
         metrics: Metrics = NO_METRICS,
+        rechecks: Rechecks | None = None,
     ) -> None:
         self._bot = bot
         self._metrics = metrics
@@ -76,6 +79,7 @@ class UpdateDispatcher:
         self._on_payment = on_payment
         self._apology, self._too_fast = apology, too_fast
         self._log = HandledLog(updates, clock)
+        self._rechecks = rechecks or Rechecks()
         self._settled = settled
         self._queues: FairChatQueues[types.Update] = FairChatQueues(max_waiting)
         self._threads = [
@@ -123,6 +127,8 @@ class UpdateDispatcher:
         handler short would leave a half-done answer). How many updates were left unhandled."""
         with self._lock:
             self._closing = True
+            for update_id in self._rechecks.cancel_all():  # another instance's: not ours to wait
+                self._in_flight.discard(update_id)
             self._lock.wait_for(
                 lambda: not self._in_flight, timeout=max(0.0, deadline - time.monotonic())
             )
@@ -143,8 +149,15 @@ class UpdateDispatcher:
         while (taken := self._queues.take()) is not None:
             chat, update = taken
             try:
-                self._handle(update)
-                self._log.record(update.update_id)
+                claim = self._log.claim(update.update_id)
+                if claim is Claim.TAKEN:
+                    self._handle(update)
+                    self._log.record(update.update_id)
+                elif claim is Claim.HELD:
+                    self._hold(update)
+                    continue
+                else:
+                    log.info("update already handled", update_id=update.update_id)
                 self._settle(update.update_id)
                 self._send_owed_notice(chat)
             finally:
@@ -180,6 +193,22 @@ class UpdateDispatcher:
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
             )
             structlog.contextvars.unbind_contextvars("update_id")
+
+    def _hold(self, update: types.Update) -> None:
+        """Another instance is handling this update now: look again later (it stays in flight
+        here meanwhile, so a redelivery is not taken twice)."""
+        log.info("update in hand elsewhere", update_id=update.update_id)
+
+        def again() -> None:
+            with self._lock:
+                if self._closing:
+                    self._in_flight.discard(update.update_id)
+                    self._lock.notify_all()
+                    return
+            if not self._queues.put(chat_of(update), update, lane_of(update)):
+                self._drop(update)
+
+        self._rechecks.schedule(update.update_id, again)
 
     def _pay(self, event: PreCheckoutQuery | SuccessfulPayment) -> None:
         """No apology here: the dialog answers a payment's errors itself (a pre-checkout query

@@ -146,18 +146,27 @@ class Preferences(Protocol):
 
 class UpdateLog(Protocol):
     """Which incoming updates were handled, so one delivered again (after a restart, by a second
-    webhook instance) is not handled twice."""
+    webhook instance) is not handled twice; and which are being handled, so one given to two
+    webhook instances at the same moment is handled by one of them (the first to claim it)."""
 
     def handled(self, update_id: int) -> bool:
-        """Whether the update was recorded as handled."""
+        """Whether the update was recorded as handled (a claim alone is not)."""
+        ...
+
+    def claim(self, update_id: int, *, at: datetime, until: datetime) -> bool:
+        """Take the update to handle it until `until`, in one guarded write: True when it is not
+        recorded as handled and nobody else's claim runs past `at` (a claim that ran out, its
+        holder dead mid-update, is taken over); False otherwise."""
         ...
 
     def record(self, update_id: int, *, at: datetime) -> bool:
-        """Record the update as handled; False (no change) when it already was."""
+        """Record the update as handled (its claim, if any, becomes the record); False (no
+        change) when it already was."""
         ...
 
     def sweep(self, before: datetime) -> int:
-        """Forget updates recorded before `before` (Telegram keeps them 24 hours); how many."""
+        """Forget updates recorded or claimed before `before` (Telegram keeps them 24 hours);
+        how many."""
         ...
 
 
