@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from paintcore.domain.checkout import CheckoutOrder
 from paintcore.domain.conversation import ConversationState
 from paintcore.domain.credits import (
     PURCHASE_KEY_PREFIX,
@@ -68,6 +69,7 @@ class MigrationReport:
     conversations: Tally = field(default_factory=Tally)
     preferences: Tally = field(default_factory=Tally)
     payments: Tally = field(default_factory=Tally)
+    checkout_orders: Tally = field(default_factory=Tally)
     healed: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -83,6 +85,7 @@ class MigrationReport:
             f"conversations: {self.conversations}",
             f"preferences: {self.preferences}",
             f"payments: {self.payments}",
+            f"card payment orders: {self.checkout_orders}",
         ]
         if self.healed:
             rows.append(f"half-done movements completed in the target first: {self.healed}")
@@ -98,6 +101,7 @@ class SourceRows(Protocol):
     def conversations(self) -> list[ConversationState]: ...
     def preferences(self) -> list[tuple[UserId, PageOptions]]: ...
     def payments(self) -> list[Payment]: ...
+    def checkout_orders(self) -> list[CheckoutOrder]: ...
 
 
 @dataclass
@@ -122,6 +126,7 @@ class Migration:
         self._conversations()
         self._preferences()
         self._payments()
+        self._checkout_orders()
         self._compare_balances(users)
         return self.report
 
@@ -279,6 +284,24 @@ class Migration:
                 self.report.problems.append(
                     f"payment {payment.charge_id} differs: {shown} in the target, "
                     f"{payment.state.value}, {payment.pages} pages in the source"
+                )
+
+    def _checkout_orders(self) -> None:
+        """Every card-payment order as it stands (an open one is still polled in the target, and
+        a late notification still finds its order there)."""
+        for order in self.rows.checkout_orders():
+            tally = self.report.checkout_orders
+            if self.target.checkout_orders.add(order):
+                tally.copied += 1
+                continue
+            tally.already += 1
+            there = self.target.checkout_orders.get(order.order_id)
+            if there is not None and there.state.open and not order.state.open:
+                self.target.checkout_orders.settle(
+                    order.order_id,
+                    state=order.state,
+                    at=order.updated_at or order.created_at,
+                    reason=order.reason,
                 )
 
     def _compare_balances(self, users: list[UserId]) -> None:

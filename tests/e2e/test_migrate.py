@@ -21,6 +21,7 @@ from adapters.sqlite import SqliteStore
 from entrypoints.cli import main
 from entrypoints.migrate import Migration, ReplayClock, run_migrate
 from entrypoints.settings import Settings
+from paintcore.domain.checkout import CheckoutOrder, OrderState
 from paintcore.domain.conversation import Awaiting, ConversationState
 from paintcore.domain.credits import (
     Balance,
@@ -30,12 +31,13 @@ from paintcore.domain.credits import (
 )
 from paintcore.domain.jobs import Job, JobState
 from paintcore.domain.pages import AgeLevel, PageOptions, Paper, Style
-from paintcore.domain.payments import Payment, refund_key
+from paintcore.domain.payments import Pack, Payment, refund_key
 from paintcore.domain.users import User, UserId
 from support.mongo_backends import Backend
 
 ANNA, BORIS, VERA = UserId(1), UserId(2), UserId(3)
 START = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 def a_user(user_id: UserId, **flags: bool) -> User:
@@ -316,3 +318,38 @@ def test_the_replay_clock_says_the_moment_being_replayed() -> None:
     clock = ReplayClock(START)
     clock.set(START + timedelta(days=1))
     assert clock.now() == START + timedelta(days=1)
+
+
+def test_card_payment_orders_move_open_or_closed_and_a_second_run_changes_nothing(
+    tmp_path: Path, mongo_backend: Backend, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "paintbot.sqlite3"
+    source = embedded_deployment(path)
+    rub = Pack(10, 149, "RUB")
+    waiting = CheckoutOrder("a" * 32, "yookassa", ANNA, 1, rub, START)
+    paid = CheckoutOrder("b" * 32, "yookassa", BORIS, 2, rub, START + timedelta(minutes=1))
+    for order in (waiting, paid):
+        source.checkout_orders.add(order)
+        source.checkout_orders.attach(
+            order.order_id,
+            payment_id=f"2f6a1c0e-000f-5000-9000-{order.order_id[:12]}",
+            confirmation_url="https://yoomoney.ru/checkout/payments/v2/contract?orderId=x",
+            at=START + timedelta(minutes=2),
+        )
+    source.checkout_orders.settle(paid.order_id, state=OrderState.PAID, at=START + HOUR)
+    expected = [source.checkout_orders.get(o.order_id) for o in (waiting, paid)]
+
+    code, out = migrate(path, mongo_backend, capsys)
+
+    assert code == 0, out
+    assert "card payment orders: 2 copied, 0 already there" in out
+    target = MongoStore(mongo_backend.client, mongo_backend.name, ManualClock(START))
+    assert [target.checkout_orders.get(o.order_id) for o in (waiting, paid)] == expected
+    assert [o.order_id for o in target.checkout_orders.open_orders(provider="yookassa")] == [
+        waiting.order_id
+    ]  # still polled after the move
+
+    code, out = migrate(path, mongo_backend, capsys)
+
+    assert code == 0, out
+    assert "card payment orders: 0 copied, 2 already there" in out

@@ -6,12 +6,14 @@ the order it was written, so this reads the tables directly with the same row ma
 
 from __future__ import annotations
 
+from paintcore.domain.checkout import CheckoutOrder
 from paintcore.domain.conversation import ConversationState
 from paintcore.domain.jobs import Job
 from paintcore.domain.pages import PageOptions
 from paintcore.domain.payments import Payment
 from paintcore.domain.users import User, UserId
 
+from .checkout_orders import order_from_row
 from .conversations import conversation_from_row
 from .db import Database
 from .jobs import job_from_row
@@ -55,3 +57,11 @@ class SqliteExport:
         with self._db.read() as conn:
             rows = conn.execute("SELECT * FROM payments ORDER BY created_at, rowid").fetchall()
         return [payment_from_row(row) for row in rows]
+
+    def checkout_orders(self) -> list[CheckoutOrder]:
+        """Every card-payment order in every state, oldest first."""
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT * FROM checkout_orders ORDER BY created_at, order_id"
+            ).fetchall()
+        return [order_from_row(row) for row in rows]
