@@ -14,6 +14,8 @@ from adapters.memory import (
     FakePageFinisher,
     FakePhotoTracer,
     InMemoryAttachments,
+    InMemoryCheckoutGateway,
+    InMemoryCheckoutOrders,
     InMemoryConversations,
     InMemoryJobQueue,
     InMemoryJobs,
@@ -56,6 +58,8 @@ class World:
     recover: RecoverJobs
     dialog: Dialog
     gateway: InMemoryPaymentGateway
+    checkout: InMemoryCheckoutGateway  # YooKassa (cards, SBP); `build_world(cards=False)`: off
+    checkout_orders: InMemoryCheckoutOrders
     update_id: int = 0
 
     def say(
@@ -86,6 +90,7 @@ def build_world(
     support: str = "@paint_support",
     admins: frozenset[int] = frozenset({ADMIN}),
     metrics: Metrics | None = None,  # counted by the use cases (RecordingMetrics, Prometheus)
+    cards: bool = True,  # YooKassa on, with PAINTBOT_PACKS_RUB's default packs
 ) -> World:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -99,7 +104,7 @@ def build_world(
     clock, messenger, queue = ManualClock(), InMemoryMessenger(), InMemoryJobQueue()
     generator, finisher, tracer = FakeImageGenerator(), FakePageFinisher(), FakePhotoTracer()
     attachments = InMemoryAttachments()
-    gateway = InMemoryPaymentGateway()
+    gateway, checkout = InMemoryPaymentGateway(), InMemoryCheckoutGateway()
     for provider, fake in (
         (container.clock, clock),
         (container.messenger, messenger),
@@ -109,6 +114,7 @@ def build_world(
         (container.tracer, tracer),
         (container.attachments, attachments),
         (container.payment_gateway, gateway),
+        (container.checkout_gateway, checkout if cards else None),
         (container.pacer, CountingPacer()),
         (container.moderator, container.word_list()),  # never OpenAI's, whatever the env says
     ):
@@ -138,4 +144,6 @@ def build_world(
         container.recover_jobs(),
         container.dialog(),
         gateway,
+        checkout,
+        cast(InMemoryCheckoutOrders, store.checkout_orders),
     )

@@ -30,7 +30,8 @@ def _pack_data(keyboard: object) -> list[str]:
 
 
 @pytest.mark.parametrize("text", ["/buy", "Купить раскраски", "buy pages"])
-def test_buy_and_the_menu_button_offer_every_pack_as_a_button(world: World, text: str) -> None:
+def test_buy_and_the_menu_button_offer_every_pack_as_a_button(text: str) -> None:
+    world = build_world(cards=False)
     world.say(BUYER, text)
     [offer] = [m for m in world.messenger.to(BUYER) if m.text == RU["packs_offer"]]
     assert _pack_data(offer.keyboard) == ["pack:10", "pack:30", "pack:100"]
@@ -38,7 +39,16 @@ def test_buy_and_the_menu_button_offer_every_pack_as_a_button(world: World, text
     assert offer.keyboard.rows[0][0].label == "10 раскрасок — 50 ⭐"
 
 
-def test_a_pack_button_sends_an_invoice_naming_the_pages_for_pack_and_buyer(world: World) -> None:
+def test_with_card_payments_on_each_pack_button_shows_both_prices(world: World) -> None:
+    world.say(BUYER, "/buy")
+    [offer] = [m for m in world.messenger.to(BUYER) if m.text == RU["packs_offer_both"]]
+    assert _pack_data(offer.keyboard) == ["pack:10", "pack:30", "pack:100"]
+    assert isinstance(offer.keyboard, InlineKeyboard)
+    assert offer.keyboard.rows[0][0].label == "10 раскрасок — 50 ⭐ или 149 ₽"
+
+
+def test_a_pack_button_sends_an_invoice_naming_the_pages_for_pack_and_buyer() -> None:
+    world = build_world(cards=False)  # one way to pay: the pack button is the invoice at once
     _registered(world, BUYER)
     press(world, BUYER, "pack:30")
     [invoice] = world.gateway.invoices
@@ -49,7 +59,7 @@ def test_a_pack_button_sends_an_invoice_naming_the_pages_for_pack_and_buyer(worl
 
 
 def test_an_english_invoice_names_pages_in_english(world: World) -> None:
-    press(world, BUYER, "pack:10", language="en")
+    press(world, BUYER, "paystars:10", language="en")
     assert world.gateway.invoices[0].title == "10 pages"
 
 
@@ -66,6 +76,7 @@ def test_a_forged_or_stale_pack_button_sends_nothing(world: World, data: str) ->
 def test_the_whole_purchase_credits_the_paid_bucket_once_with_a_receipt(world: World) -> None:
     _registered(world, BUYER)
     press(world, BUYER, "pack:10")
+    press(world, BUYER, "paystars:10")  # the choice: Stars
     text = world.gateway.invoices[0].payload
     assert pre_checkout(world, BUYER, text) is None
 
@@ -284,7 +295,7 @@ def test_configured_terms_replace_the_catalogs_in_their_language(world: World) -
 
 
 def test_without_a_payment_provider_a_pack_points_at_telegram(world: World) -> None:
-    _with_shop(world, send_invoice=None, refund_payment=None)
+    _with_shop(world, send_invoice=None, refund_payment=None, card_payments=None)
     press(world, BUYER, "pack:10")
     assert world.gateway.invoices == []
     assert world.messenger.callback_answers[-1][1] == RU["payments_elsewhere"]

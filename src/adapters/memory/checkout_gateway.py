@@ -1,6 +1,7 @@
 """In-memory CheckoutGateway: a provider whose payments a test moves (`succeed`, `cancel`,
 `tamper`), creating one payment per order id and one refund per idempotence key, as YooKassa
-does; failures to inject (`failures`) are raised once each by the next calls."""
+does; failures to inject (`failures`) are raised once each by the next calls, and
+`refund_failures` by the next refunds only (the payment is still fetched)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class InMemoryCheckoutGateway:
     refunds: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (payment, minor)
     receipts: list[Receipt] = field(default_factory=list)
     failures: list[PaintError] = field(default_factory=list)  # raised by the next calls, once
+    refund_failures: list[PaintError] = field(default_factory=list)  # by the next refunds, once
     calls: int = 0
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
@@ -59,6 +61,8 @@ class InMemoryCheckoutGateway:
     def refund(self, payment_id: str, *, amount_minor: int, currency: str, key: str) -> None:
         with self._lock:
             self._call()
+            if self.refund_failures:
+                raise self.refund_failures.pop(0)
             if key in self.refunds:
                 return  # the same request again: the same refund
             payment = self.payments.get(payment_id)

@@ -64,6 +64,9 @@ class WebhookServer:
             ident="paintbot",
             expose_tracebacks=False,
             asyncore_use_poll=True,  # select() fails past 1024 descriptors
+            # waitress would drop X-Forwarded-For (no trusted_proxy set); YooKassa's address
+            # check reads it itself, trusting it only from a proxy on this machine.
+            clear_untrusted_proxy_headers=False,
         )
         host, bound = self._listeners()[0].getsockname()
         self.address = (str(host), int(bound))  # the port chosen when 0 was asked for

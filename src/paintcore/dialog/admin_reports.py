@@ -62,7 +62,7 @@ def user_text(summary: UserSummary, t: Texts) -> str:
                 currency=_currency(payment.currency, t),
                 pages=payment.pages,
                 state=t(f"user_report_payment_{payment.state.value}"),
-                charge=short(payment.charge_id, 40),
+                charge=short(payment.charge_id, 80),  # whole, for /refund: yookassa:<uuid> is 45
             )
         )
     return "\n".join(lines)

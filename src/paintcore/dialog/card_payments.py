@@ -13,7 +13,7 @@ from ..domain.messages import InlineButton, InlineKeyboard
 from ..domain.users import UserId
 from ..ports import CheckoutOrders, Messenger, Users
 from ..usecases import CheckoutStart, SettleCheckout, SettleOutcome, Settling, StartCheckout
-from .card_texts import CANCEL_REASONS
+from .card_texts import CANCEL_REASONS, REJECT_REASONS
 from .events import IncomingCallback
 from .shop_texts import CARD_PREFIX, pages_phrase
 from .texts import Texts, pick_language
@@ -81,7 +81,9 @@ class CardPayments:
         order = self.orders.get(order_id) if ORDER_ID.fullmatch(order_id) else None
         if order is None or order.user_id != event.sender.id:
             return None
-        if not order.state.open and order.state is not OrderState.PAID:
+        # A canceled or rejected order is over; an expired one is still asked about (paid after
+        # the poller gave up on it, it is credited all the same).
+        if order.state in (OrderState.CANCELED, OrderState.REJECTED) or not order.payment_id:
             reply = self._closed(order, t)
             self.messenger.send_text(event.chat_id, reply)
             return reply
@@ -122,6 +124,8 @@ class CardPayments:
                 return t("card_pending")
             case SettleOutcome.CANCELED:
                 return t("card_canceled", reason=self._reason(settling.reason, t))
+            case SettleOutcome.REJECTED if settling.reason == "banned":
+                return t("card_refunded_banned")
             case SettleOutcome.REJECTED:
                 return t("card_rejected")
             case SettleOutcome.REFUND_FAILED:
@@ -149,7 +153,9 @@ class CardPayments:
             if settling.outcome is SettleOutcome.REFUND_FAILED
             else "admin_card_rejected"
         )
-        text = t(key, payment_id=order.payment_id, user_id=order.user_id, reason=settling.reason)
+        why = settling.reason
+        reason = t(f"card_why_{why}") if why in REJECT_REASONS else why
+        text = t(key, payment_id=order.payment_id, user_id=order.user_id, reason=reason)
         for admin_id in sorted(self.admin_ids):
             self._say(admin_id, text)
 

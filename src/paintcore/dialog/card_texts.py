@@ -22,6 +22,10 @@ RU = {
     "card_canceled": "Оплата не прошла{reason}, деньги не списаны. Можно попробовать ещё раз: /buy",
     "card_closed": "Этот заказ закрыт: оплаты по нему не было. Новый заказ: /buy",
     "card_rejected": "Платёж не совпал с заказом, поэтому деньги возвращены. Выберите пакет заново: /buy",
+    "card_refunded_banned": "Покупки для этого аккаунта недоступны, поэтому деньги возвращены. Если это ошибка, напишите в поддержку.",
+    "card_why_wrong_amount": "сумма или валюта не совпали с заказом",
+    "card_why_banned": "пользователь заблокирован",
+    "card_why_refunded": "платёж уже возвращён в ЮKassa",
     "card_refund_pending": "Платёж не совпал с заказом. Возврат денег уже оформляется — администратор знает.",
     "card_unknown_order": "Этот заказ не найден. Новый заказ: /buy",
     "card_reason_expired_on_confirmation": ": время на оплату истекло",
@@ -56,6 +60,10 @@ EN = {
     "card_canceled": "The payment did not go through{reason}; nothing was charged. You can try again: /buy",
     "card_closed": "This order is closed: it was never paid. A new order: /buy",
     "card_rejected": "The payment did not match the order, so the money was returned. Please choose a pack again: /buy",
+    "card_refunded_banned": "Purchases are not available for this account, so the money was returned. If this is a mistake, please contact support.",
+    "card_why_wrong_amount": "the amount or currency did not match the order",
+    "card_why_banned": "the user is banned",
+    "card_why_refunded": "the payment was refunded in YooKassa already",
     "card_refund_pending": "The payment did not match the order. The refund is on its way — the admin knows.",
     "card_unknown_order": "This order was not found. A new order: /buy",
     "card_reason_expired_on_confirmation": ": the time to pay ran out",
@@ -72,4 +80,7 @@ EN = {
 
 CANCEL_REASONS = frozenset(
     key.removeprefix("card_reason_") for key in RU if key.startswith("card_reason_")
+)
+REJECT_REASONS = frozenset(
+    key.removeprefix("card_why_") for key in RU if key.startswith("card_why_")
 )

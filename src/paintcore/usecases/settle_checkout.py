@@ -14,8 +14,9 @@ there counts (a notification's body is never believed). Then:
 - canceled: the order is CANCELED; nothing was taken.
 - pending (or waiting for capture): nothing changes.
 
-`Settling.announce` is True for the one call that should tell the buyer (the pages credited now,
-or the order moved now), so a notification delivered again says nothing twice."""
+`Settling.announce` is True for the one call that should tell the buyer (the one that moved the
+order, or for a late success the one that credited it), so a notification delivered again, or a
+notification racing the poller, says nothing twice."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from ..domain.checkout import (
     OrderState,
     checkout_charge_id,
 )
-from ..domain.credits import Balance
+from ..domain.credits import Balance, purchase_key
 from ..domain.errors import PaintError
 from ..domain.metrics import Fact
 from ..domain.payments import Payment
@@ -138,15 +139,25 @@ class SettleCheckout:
                 "checkout payment credited",
                 extra={"order_id": order.order_id, "user_id": order.user_id},
             )
+        after = moved or self.orders.get(order.order_id) or order
+        # The buyer is told by the one call that marked the order paid; when none can (the order
+        # was closed before the money came: a late success), by the one that credited it.
+        late = granted and moved is None and after.state is not OrderState.PAID
         return Settling(
             SettleOutcome.PAID,
-            moved or self.orders.get(order.order_id) or order,
+            after,
             payment,
             self.ledger.balance(order.user_id),
-            announce=granted or moved is not None,
+            announce=moved is not None or late,
         )
 
     def _problem(self, order: CheckoutOrder, payment: CheckoutPayment) -> str:
+        # Refunded (rejected before, or by hand at the provider): whatever else changed since
+        # (the buyer unbanned), its money went back, so its pages are never credited.
+        if order.state is OrderState.REJECTED:
+            return order.reason or "rejected"
+        if payment.refunded_minor > 0:
+            return "refunded"
         if payment.currency != order.pack.currency or payment.amount_minor != order.amount_minor:
             return "wrong_amount"
         user = self.users.get(order.user_id)
@@ -155,8 +166,10 @@ class SettleCheckout:
         return ""
 
     def _give_back(self, order: CheckoutOrder, payment: CheckoutPayment, problem: str) -> Settling:
-        if order.state is OrderState.PAID:  # credited before it was found wanting: /refund's
-            return Settling(SettleOutcome.PAID, order, payment)
+        if order.state is OrderState.PAID or self._credited(order, payment):
+            # Credited before it was found wanting (a late success, a buyer banned since): its
+            # pages are the buyer's, so its money is not sent back here; /refund undoes both.
+            return self._credit(order, payment)
         log.warning(
             "checkout payment cannot be honoured, refunding",
             extra={"order_id": order.order_id, "payment_id": payment.payment_id, "why": problem},
@@ -177,15 +190,28 @@ class SettleCheckout:
                 )
                 return Settling(SettleOutcome.REFUND_FAILED, order, payment, reason=problem)
             self.metrics.count(Fact.PAYMENTS_REFUNDED, currency=payment.currency)
-        return self._close(order, payment, OrderState.REJECTED, problem)
+        # A late payment's order is closed already (EXPIRED), so no call moves it: the one that
+        # refunded it tells the buyer and the admins instead.
+        late = left > 0 and not order.state.open
+        return self._close(order, payment, OrderState.REJECTED, problem, told=late)
+
+    def _credited(self, order: CheckoutOrder, payment: CheckoutPayment) -> bool:
+        key = purchase_key(checkout_charge_id(order.provider, payment.payment_id))
+        return any(t.key == key for t in self.ledger.transactions(order.user_id))
 
     def _close(
-        self, order: CheckoutOrder, payment: CheckoutPayment, state: OrderState, reason: str
+        self,
+        order: CheckoutOrder,
+        payment: CheckoutPayment,
+        state: OrderState,
+        reason: str,
+        *,
+        told: bool = False,
     ) -> Settling:
         moved = self.orders.settle(order.order_id, state=state, at=self.clock.now(), reason=reason)
         outcome = SettleOutcome.CANCELED if state is OrderState.CANCELED else SettleOutcome.REJECTED
         after = moved or self.orders.get(order.order_id) or order
-        return Settling(outcome, after, payment, announce=moved is not None, reason=reason)
+        return Settling(outcome, after, payment, announce=moved is not None or told, reason=reason)
 
     def _attach_late(self, payment: CheckoutPayment) -> CheckoutOrder | None:
         """The payment names an order of ours that never got it attached (a crash between the

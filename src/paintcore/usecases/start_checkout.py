@@ -69,7 +69,9 @@ class StartCheckout:
             pack=pack,
             created_at=self.clock.now(),
         )
-        self.orders.add(order)
+        if not self.orders.add(order):  # an id taken already: never hand out another's link
+            log.error("checkout order id taken already", extra={"order_id": order.order_id})
+            return Checkout(CheckoutStart.UNAVAILABLE, None, "order id taken")
         receipt = Receipt(email=self.receipt_email, description=description)
         try:
             payment = self.gateway.create_payment(
