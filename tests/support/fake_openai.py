@@ -24,12 +24,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from email.message import Message
 from email.parser import BytesHeaderParser
-from types import TracebackType
 from typing import Any
 
 from PIL import Image, ImageDraw
 
-from support.local_http import FastHandler, LocalServer
+from support.local_http import FastHandler, LocalServer, ServedFake
 
 ENDPOINTS = ("images/generations", "images/edits", "moderations")
 CATEGORIES = (
@@ -137,12 +136,14 @@ def _parse_multipart(body: bytes, boundary: str) -> tuple[dict[str, str], list[U
     return form, uploads
 
 
-class FakeOpenAI:
+class FakeOpenAI(ServedFake):
     """An OpenAI API on 127.0.0.1 for tests. Binds a free port at construction; `start()` serves
     on a daemon thread; `stop()` (or leaving the `with` block) wakes stalls and closes connections.
 
     Failures (`fail`, `stall`, `respond`) queue per endpoint and are consumed in order, one per
     request; with `times=None` one stays forever. Requests with none queued succeed."""
+
+    thread_name = "fake-openai"
 
     def __init__(self, *, image: bytes | None = None, api_key: str | None = None) -> None:
         self.image = image if image is not None else line_art_png()
@@ -156,34 +157,6 @@ class FakeOpenAI:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def start(self) -> FakeOpenAI:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.01},
-                name="fake-openai",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._server.close_connections()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- what happened ----------------------------------------------------------------------
     @property

@@ -8,7 +8,8 @@ import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import TCPServer
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 
 class FastHandler(BaseHTTPRequestHandler):
@@ -69,3 +70,43 @@ class LocalServer(ThreadingHTTPServer):
         for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+
+
+class ServedFake:
+    """A fake server's lifecycle, shared by the fakes in tests/support: `start()` serves on a
+    daemon thread; `stop()` (or the end of the `with` block) sets `_stopping` (stalled requests
+    wake), stops serving and cuts every open connection. A subclass sets `_server`, `_stopping`
+    and `_thread = None` and names its thread."""
+
+    _server: LocalServer
+    _stopping: threading.Event
+    _thread: threading.Thread | None
+    thread_name = "fake-server"
+
+    def start(self) -> Self:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.01},
+                name=self.thread_name,
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._server.close_connections()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

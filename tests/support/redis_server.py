@@ -95,6 +95,6 @@ def _wait_until_up(server: RedisServer, *, log_path: Path) -> None:
 def redis_server() -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
         print(MISSING)
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        pytest.skip(reason="redis-server is not installed (apt-get install redis-server)")
     with running_redis() as server:
         yield server

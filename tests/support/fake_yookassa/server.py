@@ -8,20 +8,21 @@ import copy
 import json
 import socket
 import threading
-from types import TracebackType
 from typing import Any
 
-from support.local_http import FastHandler, LocalServer
+from support.local_http import FastHandler, LocalServer, ServedFake
 
 from . import book
 from .api import RecordedRequest, YooKassaApi
 from .book import JSON
 
 
-class FakeYooKassa(YooKassaApi):
+class FakeYooKassa(ServedFake, YooKassaApi):
     """YooKassa's API for one shop on 127.0.0.1: `api_url` is what the SDK's api_url is set to.
     Binds a free port at construction; `start()` serves on a daemon thread; `stop()` (or the
     end of the `with` block) wakes stalled requests and closes every connection."""
+
+    thread_name = "fake-yookassa"
 
     def __init__(self, shop_id: str = "100500", secret_key: str = "test_SECRET-fake-key") -> None:
         super().__init__(shop_id, secret_key)
@@ -32,34 +33,6 @@ class FakeYooKassa(YooKassaApi):
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v3"
-
-    def start(self) -> FakeYooKassa:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.01},
-                name="fake-yookassa",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._server.close_connections()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeYooKassa:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- what happened ----------------------------------------------------------------------
     @property
