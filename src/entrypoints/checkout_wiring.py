@@ -32,6 +32,10 @@ NOTIFICATION_STATUS = {
 
 
 def notification_path_and_token(settings: Settings) -> tuple[str, str]:
+    """Where notifications are taken, and the token their URL carries: PAINTBOT_YOOKASSA_TOKEN,
+    else one derived from the shop id and the secret key."""
+    if settings.yookassa_token is not None:
+        return settings.yookassa_path, settings.yookassa_token.get_secret_value()
     shop = settings.yookassa_shop_id or ""
     key = settings.yookassa_secret_key.get_secret_value() if settings.yookassa_secret_key else ""
     return settings.yookassa_path, notification_token(shop, key)

@@ -21,6 +21,7 @@ _YOOKASSA_KEY = re.compile(r"(live|test)_[A-Za-z0-9_-]{8,}")
 _SHOP_ID = re.compile(r"[0-9]{1,20}")
 _PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,200}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 class YooKassaSettings(BaseSettings):
@@ -43,7 +44,9 @@ class YooKassaSettings(BaseSettings):
     # Require notifications to come from YooKassa's published addresses.
     yookassa_check_ip: bool = Field(False, alias="PAINTBOT_YOOKASSA_CHECK_IP")
     # How often open orders are asked about (the only way without a webhook server).
-    yookassa_poll_seconds: float = Field(30, alias="PAINTBOT_YOOKASSA_POLL_SECONDS", ge=5, le=3600)
+    yookassa_poll_seconds: float = Field(30, alias="PAINTBOT_YOOKASSA_POLL_SECONDS", ge=1, le=3600)
+    # The notification URL's token; unset: derived from the shop id and the secret key (HMAC).
+    yookassa_token: SecretStr | None = Field(None, alias="PAINTBOT_YOOKASSA_TOKEN")
 
     @field_validator("yookassa_shop_id", "yookassa_receipt_email", "yookassa_return_url")
     @classmethod
@@ -107,10 +110,23 @@ class YooKassaSettings(BaseSettings):
             raise ValueError("must be a path such as /yookassa/notifications")
         return value
 
+    @field_validator("yookassa_token", mode="before")
+    @classmethod
+    def _token_unpadded(cls, value: object) -> object:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        return value.strip() or None if isinstance(value, str) else value
+
+    @field_validator("yookassa_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 16 to 128 of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 24`)")
+        return value
+
     @property
     def yookassa_enabled(self) -> bool:
         return self.yookassa_shop_id is not None and self.yookassa_secret_key is not None
 
     def yookassa_secrets(self) -> list[str]:
-        key = self.yookassa_secret_key
-        return [key.get_secret_value()] if key is not None else []
+        return [v.get_secret_value() for v in (self.yookassa_secret_key, self.yookassa_token) if v]

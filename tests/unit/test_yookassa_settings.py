@@ -25,6 +25,7 @@ VARIABLES = (
     "PAINTBOT_YOOKASSA_RETURN_URL",
     "PAINTBOT_YOOKASSA_CHECK_IP",
     "PAINTBOT_YOOKASSA_POLL_SECONDS",
+    "PAINTBOT_YOOKASSA_TOKEN",
     "BOT_TOKEN",
     "PAINTBOT_WEBHOOK_URL",
     "PAINTBOT_WEBHOOK_SECRET",
@@ -138,7 +139,7 @@ def test_bad_rouble_packs_are_named(monkeypatch: pytest.MonkeyPatch, packs: str)
         ("YOOKASSA_API_URL", "ftp://api.yookassa.ru"),
         ("PAINTBOT_YOOKASSA_RETURN_URL", "t.me/paint_bot"),
         ("PAINTBOT_YOOKASSA_CHECK_IP", "perhaps"),
-        ("PAINTBOT_YOOKASSA_POLL_SECONDS", "1"),
+        ("PAINTBOT_YOOKASSA_POLL_SECONDS", "0"),
         ("PAINTBOT_YOOKASSA_POLL_SECONDS", "3601"),
         ("PAINTBOT_YOOKASSA_POLL_SECONDS", "often"),
     ],
@@ -216,6 +217,28 @@ def test_the_notification_url_is_the_webhooks_origin_the_path_and_the_token(
     url = notification_url(load_settings(None))
     assert url == f"https://bot.example.com:8443/pay?token={token}"
     assert KEY not in url
+
+
+def test_an_operators_own_token_replaces_the_derived_one_and_is_a_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    chosen = "0123456789abcdef0123456789abcdef"
+    monkeypatch.setenv("YOOKASSA_SHOP_ID", "123456")
+    monkeypatch.setenv("YOOKASSA_SECRET_KEY", KEY)
+    monkeypatch.setenv("PAINTBOT_YOOKASSA_TOKEN", f" {chosen}\n")
+
+    settings = load_settings(None)
+
+    assert notification_url(settings) == f"/yookassa/notifications?token={chosen}"
+    assert chosen in settings.secrets()  # redacted from every log line
+
+
+@pytest.mark.parametrize("token", ["short", "has space inside it!!", "x" * 129])
+def test_a_malformed_token_is_named_but_not_shown(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    message = invalid(monkeypatch, PAINTBOT_YOOKASSA_TOKEN=token)
+    assert "PAINTBOT_YOOKASSA_TOKEN" in message and token not in message
 
 
 def test_yookassa_url_prints_the_url_and_needs_yookassa_on(
