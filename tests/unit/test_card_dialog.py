@@ -180,7 +180,7 @@ def test_someone_elses_check_button_reveals_nothing(world: World) -> None:
 def test_a_card_payment_cannot_start_when_the_provider_is_down(world: World) -> None:
     world.say(BUYER, "/start")
     world.checkout.failures.append(DeliveryFailed("down"))
-    assert choose_card(world, BUYER) == RU["card_unavailable"]
+    assert choose_card(world, BUYER) == RU["card_unavailable_notice"]  # the toast, short
     assert world.last_text(BUYER) == RU["card_unavailable"]
 
 

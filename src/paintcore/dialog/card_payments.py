@@ -60,10 +60,10 @@ class CardPayments:
         )
         if done.outcome is CheckoutStart.REFUSED:
             self.messenger.send_text(chat_id, t("checkout_banned"))
-            return t("checkout_banned")
+            return t("card_refused_notice")
         if done.outcome is not CheckoutStart.READY or done.order is None:
             self.messenger.send_text(chat_id, t("card_unavailable"))
-            return t("card_unavailable")
+            return t("card_unavailable_notice")
         order = done.order
         keyboard = InlineKeyboard(
             rows=(
@@ -86,14 +86,14 @@ class CardPayments:
         if order.state in (OrderState.CANCELED, OrderState.REJECTED) or not order.payment_id:
             reply = self._closed(order, t)
             self.messenger.send_text(event.chat_id, reply)
-            return reply
+            return t("card_checked_notice")
         settling = self.settle.order(order)
         if settling.announce:
             self.announce(settling)
-            return t("card_check_button")
+            return t("card_checked_notice")
         reply = self._reply(settling, t)
         self.messenger.send_text(event.chat_id, reply)
-        return reply
+        return t("card_checked_notice")
 
     def announce(self, settling: Settling) -> None:
         """Tell the buyer how their payment ended (once: only a settling that `announce`s), and
